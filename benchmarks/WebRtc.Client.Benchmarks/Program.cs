@@ -1,0 +1,1 @@
+public class B { public static void Main() {} }

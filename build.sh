@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# WebRtc.Client build entry point. Verbs: run | test | bench | pack | build
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+CONFIG=Release
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# Debian packages the tests need, as "command:package" pairs.
+TEST_APT_DEPS=(
+  "turnserver:coturn"
+  "ip:iproute2"
+  "unshare:util-linux"
+)
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+install_apt_deps() {
+  local missing=() pair
+  for pair in "$@"; do
+    have "${pair%%:*}" || missing+=("${pair#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && have apt-get; then
+    echo "==> installing Debian packages: ${missing[*]}"
+    # Only refresh the package lists when a package cannot be found in them.
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+  else
+    echo "Missing test dependencies: ${missing[*]}"
+    echo "Install them with: sudo apt-get install -y ${missing[*]}"
+    [ "${CI:-}" = "true" ] && exit 1
+  fi
+}
+
+build() {
+  dotnet restore WebRtc.Client.sln --verbosity quiet
+  dotnet build WebRtc.Client.sln -c "$CONFIG" --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
+}
+
+# Runs the command inside a fresh network namespace that has only `lo` up, so no
+# test can reach the machine's own interfaces or beyond (DESIGN.md, Tests).
+in_test_netns() {
+  if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
+    unshare -n sh -c 'ip link set lo up && exec "$@"' sh "$@"
+  else
+    echo "warning: cannot create a network namespace (needs root); running tests on the host network" >&2
+    [ "${CI:-}" = "true" ] && { echo "CI requires the test network namespace" >&2; exit 1; }
+    "$@"
+  fi
+}
+
+run_tests() {
+  install_apt_deps "${TEST_APT_DEPS[@]}"
+  build
+  local results="$ROOT/.test-results"
+  rm -rf "$results"; mkdir -p "$results"
+  local rc=0 proj
+  for proj in tests/*/*.csproj; do
+    local name; name=$(basename "$proj" .csproj)
+    echo "==> $name"
+    in_test_netns dotnet test "$proj" -c "$CONFIG" --no-build --nologo \
+      --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+      --verbosity quiet "$@" || rc=1
+  done
+  # One summary line over every test project, read from the TRX counters.
+  local passed=0 failed=0 skipped=0 trx counters
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
+    t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
+    x=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
+    skipped=$((skipped + ${t:-0} - ${x:-0}))
+  done
+  [ "$passed" -eq 0 ] && rc=1
+  [ "$failed" -ne 0 ] && rc=1
+  echo "$passed passed, $failed failed, $skipped skipped"
+  return $rc
+}
+
+case "${1:-}" in
+  build) build ;;
+  run)
+    build
+    dotnet run --project samples/IceDemo -c "$CONFIG" --no-build -- "${@:2}"
+    ;;
+  test) run_tests "${@:2}" ;;
+  bench)
+    dotnet run --project benchmarks/WebRtc.Client.Benchmarks -c "$CONFIG" -- "${@:2}"
+    ;;
+  pack)
+    dotnet restore WebRtc.Client.sln --verbosity quiet
+    for proj in src/*/*.csproj; do
+      dotnet pack "$proj" -c "$CONFIG" -o "$ROOT/artifacts" --nologo --verbosity quiet
+    done
+    ls -1 artifacts/*.nupkg
+    ;;
+  *)
+    echo "usage: ./build.sh run|test|bench|pack|build [args]" >&2
+    exit 2
+    ;;
+esac

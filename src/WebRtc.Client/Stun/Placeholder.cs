@@ -1,0 +1,2 @@
+namespace WebRtc.Client.Stun;
+internal static class Placeholder { }
