@@ -1,2 +1,0 @@
-namespace WebRtc.Client.Stun;
-internal static class Placeholder { }
