@@ -1,0 +1,29 @@
+using System.Net;
+
+namespace WebRtc.Client.Ice;
+
+/// <summary>Turns the agent's candidates into their SDP/W3C form.</summary>
+internal static class IceCandidateConversions
+{
+    public static RTCIceCandidate ToRTC(IceLocalCandidate candidate, string? usernameFragment)
+    {
+        bool derived = candidate.Type != RTCIceCandidateType.Host;
+        return new RTCIceCandidate(
+            candidate.Foundation,
+            (int)RTCIceComponent.Rtp,
+            RTCIceProtocol.Udp,
+            candidate.Priority,
+            AddressText(candidate.EndPoint.Address),
+            candidate.EndPoint.Port,
+            candidate.Type,
+            // RFC 8839 §5.1: raddr/rport name the base of a derived candidate.
+            relatedAddress: derived ? AddressText(candidate.BaseEndPoint.Address) : null,
+            relatedPort: derived ? candidate.BaseEndPoint.Port : null,
+            generation: 0,
+            usernameFragment: usernameFragment);
+    }
+
+    // A scope id ("%eth0") means nothing to the peer, so it is not written.
+    private static string AddressText(IPAddress address) =>
+        address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes()).ToString() : address.ToString();
+}

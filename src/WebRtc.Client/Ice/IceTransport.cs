@@ -1,0 +1,521 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using WebRtc.Client.Net;
+
+namespace WebRtc.Client.Ice;
+
+/// <summary>
+/// The driver around <see cref="IceAgent"/>: binds the UDP sockets, gathers, runs the agent's
+/// timers on the injected <see cref="TimeProvider"/>, raises events without holding its lock,
+/// demultiplexes received datagrams by their first byte (RFC 7983) and offers the selected pair
+/// to DTLS and SRTP as <see cref="IDatagramTransport"/>s.
+/// </summary>
+public sealed class IceTransport : IAsyncDisposable
+{
+    private readonly IceTransportOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly long _epoch;
+    private readonly object _sync = new();
+    private readonly IceAgent _agent;
+    private readonly List<UdpSocket> _sockets = [];
+    private readonly ITimer _timer;
+    private readonly List<IceAgentEvent> _pendingEvents = [];
+    private readonly DemuxChannel _dtls;
+    private readonly DemuxChannel _rtp;
+    private MdnsResolver? _mdns;
+    private volatile SelectedPath? _path;
+    private bool _gatherStarted;
+    private bool _dispatching;
+    private bool _disposed;
+    private long _unknownPackets;
+
+    /// <summary>Creates a transport; nothing is bound until <see cref="GatherAsync"/>.</summary>
+    public IceTransport(IceTransportOptions? options = null)
+    {
+        _options = options ?? new IceTransportOptions();
+        _logger = _options.Logger ?? NullLogger.Instance;
+        _time = _options.TimeProvider;
+        _epoch = _time.GetTimestamp();
+        LocalCredentials = _options.LocalCredentials ?? IceCredentials.Generate();
+        var tuning = _options.Tuning;
+        _agent = new IceAgent(
+            new IceAgentOptions
+            {
+                LocalUfrag = LocalCredentials.Ufrag,
+                LocalPassword = LocalCredentials.Pwd,
+                Controlling = _options.Controlling,
+                Lite = tuning.Lite,
+                CheckPacing = tuning.CheckPacing,
+                NominationDelay = tuning.NominationDelay,
+                ConsentInterval = tuning.ConsentInterval,
+                DisconnectedTimeout = tuning.DisconnectedTimeout,
+                ConsentTimeout = tuning.ConsentTimeout,
+                KeepRedundantServerReflexive = tuning.KeepRedundantServerReflexive,
+                StunServers = _options.StunServers,
+                Random = tuning.Random,
+            },
+            SendFromBase);
+        _timer = _time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _dtls = new DemuxChannel(this);
+        _rtp = new DemuxChannel(this);
+    }
+
+    /// <summary>Local ice-ufrag and ice-pwd.</summary>
+    public IceCredentials LocalCredentials { get; }
+
+    /// <summary>Current role.</summary>
+    public RTCIceRole Role
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _agent.Role;
+            }
+        }
+    }
+
+    /// <summary>Transport state.</summary>
+    public RTCIceTransportState State
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _agent.State;
+            }
+        }
+    }
+
+    /// <summary>Gathering state.</summary>
+    public RTCIceGatheringState GatheringState
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _agent.GatheringState;
+            }
+        }
+    }
+
+    /// <summary>The selected pair, or null.</summary>
+    public IceCandidatePair? SelectedPair
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _agent.SelectedPair;
+            }
+        }
+    }
+
+    /// <summary>A snapshot of the checklist.</summary>
+    public IReadOnlyList<IceCandidatePair> GetPairs()
+    {
+        lock (_sync)
+        {
+            return [.. _agent.Pairs];
+        }
+    }
+
+    /// <summary>A snapshot of the local candidates.</summary>
+    public IReadOnlyList<IceLocalCandidate> GetLocalCandidates()
+    {
+        lock (_sync)
+        {
+            return [.. _agent.LocalCandidates];
+        }
+    }
+
+    /// <summary>A snapshot of the remote candidates.</summary>
+    public IReadOnlyList<IceRemoteCandidate> GetRemoteCandidates()
+    {
+        lock (_sync)
+        {
+            return [.. _agent.RemoteCandidates];
+        }
+    }
+
+    /// <summary>Datagrams dropped: malformed STUN, unauthenticated checks, or data from no valid pair.</summary>
+    public long PacketsDropped
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _agent.StunPacketsDropped + Interlocked.Read(ref _unknownPackets);
+            }
+        }
+    }
+
+    /// <summary>DTLS records (first byte 20–63, RFC 7983) on the selected pair.</summary>
+    public IDatagramTransport Dtls => _dtls;
+
+    /// <summary>RTP and RTCP packets (first byte 128–191, RFC 7983) on the selected pair.</summary>
+    public IDatagramTransport Rtp => _rtp;
+
+    /// <summary>A local candidate was gathered (trickle ICE).</summary>
+    public event EventHandler<RTCIceCandidate>? CandidateGathered;
+
+    /// <summary>The gathering state changed; Complete means end-of-candidates.</summary>
+    public event EventHandler<RTCIceGatheringState>? GatheringStateChanged;
+
+    /// <summary>The transport state changed.</summary>
+    public event EventHandler<RTCIceTransportState>? StateChanged;
+
+    /// <summary>The selected pair changed.</summary>
+    public event EventHandler<IceCandidatePair?>? SelectedPairChanged;
+
+    /// <summary>The role changed after a role conflict.</summary>
+    public event EventHandler<RTCIceRole>? RoleChanged;
+
+    /// <summary>A STUN server failed to give a candidate.</summary>
+    public event EventHandler<IceCandidateErrorEvent>? CandidateError;
+
+    private TimeSpan Now => _time.GetElapsedTime(_epoch);
+
+    /// <summary>
+    /// Binds a socket on every usable local address, announces the host candidates and starts
+    /// server-reflexive gathering. Returns once the sockets are bound; candidates keep arriving
+    /// through <see cref="CandidateGathered"/> until <see cref="GatheringState"/> is Complete.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Gathering already started.</exception>
+    public Task GatherAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_gatherStarted)
+            {
+                throw new InvalidOperationException("Gathering has already started.");
+            }
+
+            _gatherStarted = true;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var addresses = _options.BindAddresses?.Select((a, i) => (Address: a, Order: i)).ToList()
+            ?? NetworkInterfaces.GetLocalAddresses(new LocalAddressOptions
+            {
+                IncludeIPv4 = _options.IncludeIPv4,
+                IncludeIPv6 = _options.IncludeIPv6,
+                IncludeLoopback = _options.IncludeLoopback,
+            }).Select((a, i) => (a.Address, Order: i)).ToList();
+
+        foreach (var (address, order) in addresses)
+        {
+            UdpSocket socket;
+            try
+            {
+                socket = _options.MinPort is { } min && _options.MaxPort is { } max
+                    ? UdpSocket.BindInRange(address, min, max, _logger)
+                    : UdpSocket.Bind(new IPEndPoint(address, 0), _logger);
+            }
+            catch (Exception ex) when (ex is SocketException or InvalidOperationException)
+            {
+                _logger.LogWarning("ICE: cannot bind {Address}: {Message}", address, ex.Message);
+                continue;
+            }
+
+            int baseId;
+            lock (_sync)
+            {
+                if (_disposed)
+                {
+                    socket.Dispose();
+                    break;
+                }
+
+                baseId = _sockets.Count;
+                _sockets.Add(socket);
+            }
+
+            socket.Start((_, datagram, remote) => OnDatagram(baseId, datagram, remote));
+            Run(agent => agent.AddHostCandidate(baseId, socket.LocalEndPoint, IcePriority.LocalPreference(address.AddressFamily, order), Now));
+        }
+
+        Run(agent => agent.EndOfLocalCandidates(Now));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Sets the peer's credentials (from its SDP); checks start once they are known.</summary>
+    public void SetRemoteCredentials(string ufrag, string password, bool remoteIsLite = false) =>
+        Run(agent => agent.SetRemoteCredentials(ufrag, password, remoteIsLite));
+
+    /// <summary>
+    /// Adds a remote candidate. mDNS <c>.local</c> names are resolved first; a name that does not
+    /// resolve is dropped with a log line. TCP candidates are ignored (UDP only for now).
+    /// </summary>
+    /// <returns>True when the candidate was added.</returns>
+    public async Task<bool> AddRemoteCandidateAsync(RTCIceCandidate candidate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        if (candidate.Protocol != RTCIceProtocol.Udp)
+        {
+            _logger.LogDebug("ICE: ignoring {Protocol} candidate", candidate.Protocol);
+            return false;
+        }
+
+        IPAddress? address = candidate.IPAddress;
+        if (address is null && candidate.IsMdnsHostName)
+        {
+            MdnsResolver resolver;
+            lock (_sync)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                resolver = _mdns ??= new MdnsResolver();
+            }
+
+            address = await resolver.ResolveAsync(candidate.Address, _options.MdnsTimeout, cancellationToken).ConfigureAwait(false);
+            if (address is null)
+            {
+                _logger.LogInformation("ICE: mDNS name of a remote candidate did not resolve; candidate dropped");
+                return false;
+            }
+        }
+
+        if (address is null)
+        {
+            _logger.LogDebug("ICE: remote candidate with unusable address dropped");
+            return false;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        var endPoint = new IPEndPoint(address, candidate.Port);
+        IceRemoteCandidate? added = null;
+        Run(agent => added = agent.AddRemoteCandidate(candidate.Type, endPoint, candidate.Priority, candidate.Foundation, Now));
+        return added is not null;
+    }
+
+    /// <summary>The peer has no more candidates (RFC 8838 end-of-candidates).</summary>
+    public void AddRemoteEndOfCandidates() => Run(agent => agent.AddRemoteEndOfCandidates(Now));
+
+    /// <summary>Closes the sockets and the agent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        List<UdpSocket> sockets;
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _agent.Close();
+            _path = null;
+            sockets = [.. _sockets];
+            DrainEvents();
+        }
+
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        foreach (var socket in sockets)
+        {
+            await socket.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _mdns?.Dispose();
+        RaisePending();
+    }
+
+    private void Run(Action<IceAgent> action)
+    {
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            action(_agent);
+            DrainEvents();
+            Reschedule();
+        }
+
+        RaisePending();
+    }
+
+    private void OnTimer()
+    {
+        try
+        {
+            Run(agent => agent.HandleTimeout(Now));
+        }
+        catch (Exception ex)
+        {
+            // A timer callback must never take the process down.
+            _logger.LogError(ex, "ICE: timer handling failed");
+        }
+    }
+
+    private void Reschedule()
+    {
+        if (_agent.NextDeadline is { } deadline)
+        {
+            var due = deadline - Now;
+            _timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void DrainEvents()
+    {
+        while (_agent.PollEvent(out var agentEvent))
+        {
+            if (agentEvent is IceSelectedPairEvent selected)
+            {
+                _path = selected.Pair is { } pair ? new SelectedPath(_sockets[pair.Local.BaseId], pair.Remote.EndPoint) : null;
+            }
+
+            _pendingEvents.Add(agentEvent!);
+        }
+    }
+
+    // One dispatcher at a time keeps events in order without holding _sync while handlers run:
+    // whoever finds events queued and nobody dispatching raises them; the others just return.
+    private void RaisePending()
+    {
+        while (true)
+        {
+            IceAgentEvent[] events;
+            lock (_sync)
+            {
+                if (_dispatching || _pendingEvents.Count == 0)
+                {
+                    return;
+                }
+
+                _dispatching = true;
+                events = [.. _pendingEvents];
+                _pendingEvents.Clear();
+            }
+
+            try
+            {
+                Raise(events);
+            }
+            finally
+            {
+                lock (_sync)
+                {
+                    _dispatching = false;
+                }
+            }
+        }
+    }
+
+    private void Raise(IceAgentEvent[] events)
+    {
+        foreach (var agentEvent in events)
+        {
+            switch (agentEvent)
+            {
+                case IceLocalCandidateEvent local:
+                    EventInvoker.Raise(CandidateGathered, this, local.Candidate.ToRTCIceCandidate(LocalCredentials.Ufrag), _logger, nameof(CandidateGathered));
+                    break;
+                case IceGatheringStateEvent gathering:
+                    EventInvoker.Raise(GatheringStateChanged, this, gathering.State, _logger, nameof(GatheringStateChanged));
+                    break;
+                case IceStateEvent state:
+                    EventInvoker.Raise(StateChanged, this, state.State, _logger, nameof(StateChanged));
+                    break;
+                case IceSelectedPairEvent selected:
+                    EventInvoker.Raise(SelectedPairChanged, this, selected.Pair, _logger, nameof(SelectedPairChanged));
+                    break;
+                case IceRoleEvent role:
+                    EventInvoker.Raise(RoleChanged, this, role.Role, _logger, nameof(RoleChanged));
+                    break;
+                case IceCandidateErrorEvent error:
+                    EventInvoker.Raise(CandidateError, this, error, _logger, nameof(CandidateError));
+                    break;
+            }
+        }
+    }
+
+    private void SendFromBase(int baseId, IPEndPoint remote, ReadOnlySpan<byte> datagram) => _sockets[baseId].TrySend(datagram, remote);
+
+    private void OnDatagram(int baseId, ReadOnlySpan<byte> datagram, IPEndPoint remote)
+    {
+        if (datagram.IsEmpty)
+        {
+            return;
+        }
+
+        // RFC 7983 §7: demultiplex on the first byte.
+        byte first = datagram[0];
+        if (first <= 3)
+        {
+            lock (_sync)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _agent.HandleStun(baseId, remote, datagram, Now);
+                DrainEvents();
+                Reschedule();
+            }
+
+            RaisePending();
+            return;
+        }
+
+        DemuxChannel? channel = first switch
+        {
+            >= 20 and <= 63 => _dtls,
+            >= 128 and <= 191 => _rtp,
+            _ => null,
+        };
+        if (channel is null || !_agent.IsValidSource(baseId, remote))
+        {
+            Interlocked.Increment(ref _unknownPackets);
+            return;
+        }
+
+        channel.Deliver(datagram);
+    }
+
+    // One reference, so the send path reads socket and remote together without a lock.
+    private sealed record SelectedPath(UdpSocket Socket, IPEndPoint Remote);
+
+    private sealed class DemuxChannel(IceTransport owner) : IDatagramTransport
+    {
+        private volatile DatagramReceiver? _receiver;
+
+        public bool IsWritable => owner._path is not null;
+
+        public DatagramReceiver? Receiver
+        {
+            get => _receiver;
+            set => _receiver = value;
+        }
+
+        public bool TrySend(ReadOnlySpan<byte> datagram) =>
+            owner._path is { } path && path.Socket.TrySend(datagram, path.Remote);
+
+        public void Deliver(ReadOnlySpan<byte> datagram)
+        {
+            try
+            {
+                _receiver?.Invoke(datagram);
+            }
+            catch (Exception ex)
+            {
+                owner._logger.LogError(ex, "ICE: a datagram receiver threw");
+            }
+        }
+    }
+}
