@@ -245,15 +245,25 @@ public class UdpSocketTests
         var taken = new List<UdpSocket>();
         try
         {
-            for (int i = Min; i <= Max; i++)
+            // Take ports until the range is exhausted (on a shared host, others may hold some).
+            InvalidOperationException? exhausted = null;
+            for (int i = Min; i <= Max + 1 && exhausted is null; i++)
             {
-                taken.Add(UdpSocket.BindInRange(IPAddress.Loopback, Min, Max));
+                try
+                {
+                    taken.Add(UdpSocket.BindInRange(IPAddress.Loopback, Min, Max));
+                }
+                catch (InvalidOperationException ex)
+                {
+                    exhausted = ex;
+                }
             }
 
-            Assert.That(taken.Select(s => s.LocalEndPoint.Port), Is.EquivalentTo(Enumerable.Range(Min, Max - Min + 1)));
-            var ex = Assert.Throws<InvalidOperationException>(() => UdpSocket.BindInRange(IPAddress.Loopback, Min, Max));
-            Assert.That(ex!.Message, Does.Contain("41100-41103"));
-            Assert.That(ex.InnerException, Is.InstanceOf<SocketException>());
+            Assert.That(exhausted, Is.Not.Null, "a full range must throw");
+            Assert.That(exhausted!.Message, Does.Contain("41100-41103"));
+            Assert.That(exhausted.InnerException, Is.InstanceOf<SocketException>());
+            Assert.That(taken.Select(s => s.LocalEndPoint.Port), Is.Unique.And.All.InRange(Min, Max));
+            Assert.That(taken, Has.Count.LessThanOrEqualTo(Max - Min + 1));
         }
         finally
         {
@@ -272,61 +282,71 @@ public class UdpSocketTests
     {
         // What is measured: bytes allocated by the whole process (all threads, precise) while
         // 10,000 datagrams from one already-cached remote go through the receive loop. The
-        // sender uses a plain Socket with a cached SocketAddress, so it allocates nothing either;
-        // the budget covers runtime noise (thread-pool bookkeeping, the test runner), not data.
+        // sender uses a plain Socket with a cached SocketAddress and allocates nothing itself.
+        // The figure also catches unrelated background work in the test process (thread-pool
+        // thread injection, timers and sockets left over by earlier tests, the test host), which
+        // now and then adds ~100 KB. So: up to 3 runs, and the best must stay under 2 B per
+        // datagram (20 KB). A real per-datagram allocation costs at least 24 B (the smallest
+        // object), i.e. >= 240 KB per run, and fails every run. Locally a run measures ~0-5 KB.
         const int Count = 10_000;
+        const int Warmup = 100;
         await using var receiver = UdpSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         sender.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var target = receiver.LocalEndPoint.Serialize();
 
         long received = 0;
-        var warmedUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        long goal = long.MaxValue;
+        long goal = Warmup;
+        TaskCompletionSource reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         receiver.Start((_, _, _) =>
         {
-            long n = ++received;
-            if (n == 100)
+            if (++received == Volatile.Read(ref goal))
             {
-                warmedUp.TrySetResult();
-            }
-
-            if (n == Volatile.Read(ref goal))
-            {
-                finished.TrySetResult();
+                Volatile.Read(ref reached).TrySetResult();
             }
         });
 
         byte[] payload = new byte[100];
-        for (int i = 0; i < 100; i++)
+        for (int i = 0; i < Warmup; i++)
         {
             sender.SendTo(payload, SocketFlags.None, target);
         }
 
-        await warmedUp.Task.WaitAsync(Wait);
-        Volatile.Write(ref goal, 100 + Count);
+        await reached.Task.WaitAsync(Wait);
 
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < Count; i++)
+        var growths = new List<long>();
+        for (int attempt = 0; attempt < 3; attempt++)
         {
-            sender.SendTo(payload, SocketFlags.None, target);
-            if ((i & 63) == 63)
+            long start = Volatile.Read(ref received);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref reached, done);
+            Volatile.Write(ref goal, start + Count);
+
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < Count; i++)
             {
-                // Pace so the kernel receive queue never overflows and drops.
-                while (Volatile.Read(ref received) < 100 + i - 256)
+                sender.SendTo(payload, SocketFlags.None, target);
+                if ((i & 63) == 63)
                 {
-                    Thread.Yield();
+                    // Pace so the kernel receive queue never overflows and drops.
+                    while (Volatile.Read(ref received) < start + i - 256)
+                    {
+                        Thread.Yield();
+                    }
                 }
+            }
+
+            await done.Task.WaitAsync(Wait);
+            long growth = GC.GetTotalAllocatedBytes(precise: true) - before;
+            growths.Add(growth);
+            TestContext.Out.WriteLine($"run {attempt}: {growth} B over {Count} datagrams ({(double)growth / Count:F2} B/datagram)");
+            if (growth < 2 * Count)
+            {
+                break;
             }
         }
 
-        await finished.Task.WaitAsync(Wait);
-        long growth = GC.GetTotalAllocatedBytes(precise: true) - before;
-
-        TestContext.Out.WriteLine($"allocated {growth} B over {Count} datagrams ({(double)growth / Count:F2} B/datagram)");
-        Assert.That(receiver.DatagramsReceived, Is.EqualTo(100 + Count));
-        Assert.That(growth, Is.LessThan(64 * 1024), "the receive path allocates per datagram");
+        Assert.That(growths.Min(), Is.LessThan(2 * Count), "the receive path allocates per datagram");
     }
 
     [Test]
