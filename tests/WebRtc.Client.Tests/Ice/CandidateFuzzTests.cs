@@ -13,7 +13,7 @@ public class CandidateFuzzTests
         "candidate:1 1 UDP 2122252543 3f9d1c4b-3a1e-4b5c-9e84-2b1d6f2f5a9e.local 51234 typ host",
         "candidate:4 1 UDP 8265471 198.51.100.9 3478 typ relay raddr 203.0.113.7 rport 61001",
         "candidate:842163049 1 udp 2122262783 2001:db8::1 49999 typ host generation 0",
-        "a=candidate:0 2 udp 1 ::ffff:1.2.3.4 0 typ prflx x-ext value tcptype so",
+        "a=candidate:0 2 tcp 1 ::ffff:1.2.3.4 0 typ prflx x-ext value tcptype so",
     ];
 
     private static readonly string[] Words =
@@ -23,6 +23,10 @@ public class CandidateFuzzTests
         "fe80::1", "x.local", ".local", "a..b", "0", "9", "65535", "65536", "4294967295", "4294967296", "2147483648", "-1",
         "+1", "1e3", "", " ", "\t", "\r\n", "\0", "é", "∞", "a=candidate:", "1.2.3.4.5", "256.0.0.1", "1.2.3",
     ];
+
+    [Test]
+    public void Every_seed_parses() =>
+        Assert.That(Seeds.Where(s => !RTCIceCandidate.TryParse(s, out _, out _)), Is.Empty);
 
     [Test]
     public void Hundred_thousand_mutated_candidates_never_throw_and_round_trip()
