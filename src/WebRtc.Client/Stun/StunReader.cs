@@ -13,6 +13,8 @@ namespace WebRtc.Client.Stun;
 /// </summary>
 public readonly ref struct StunReader
 {
+    // Attribute offsets are at least 20 when present, so 0 (what default(StunReader) holds) means
+    // absent: a reader left at default by a failed TryParse answers "no" instead of throwing.
     private readonly ReadOnlySpan<byte> _data;
     private readonly int _integrityOffset;
     private readonly int _integritySha256Offset;
@@ -29,20 +31,21 @@ public readonly ref struct StunReader
     /// <summary>The whole message.</summary>
     public ReadOnlySpan<byte> Raw => _data;
 
-    /// <summary>The message type.</summary>
-    public StunMessageType Type => StunMessageType.Read(_data);
+    /// <summary>The message type (default for a reader that did not parse).</summary>
+    public StunMessageType Type => _data.IsEmpty ? default : StunMessageType.Read(_data);
 
-    /// <summary>The transaction ID.</summary>
-    public StunTransactionId TransactionId => StunTransactionId.Read(_data.Slice(8, StunTransactionId.Length));
+    /// <summary>The transaction ID (default for a reader that did not parse).</summary>
+    public StunTransactionId TransactionId =>
+        _data.IsEmpty ? default : StunTransactionId.Read(_data.Slice(8, StunTransactionId.Length));
 
     /// <summary>True when the message carries MESSAGE-INTEGRITY.</summary>
-    public bool HasMessageIntegrity => _integrityOffset >= 0;
+    public bool HasMessageIntegrity => _integrityOffset > 0;
 
     /// <summary>True when the message carries MESSAGE-INTEGRITY-SHA256.</summary>
-    public bool HasMessageIntegritySha256 => _integritySha256Offset >= 0;
+    public bool HasMessageIntegritySha256 => _integritySha256Offset > 0;
 
     /// <summary>True when the message carries a (verified) FINGERPRINT.</summary>
-    public bool HasFingerprint => _fingerprintOffset >= 0;
+    public bool HasFingerprint => _fingerprintOffset > 0;
 
     /// <summary>
     /// Quick RFC 7983 / RFC 8489 test used by demultiplexers: first two bits zero, at least a
@@ -85,11 +88,11 @@ public readonly ref struct StunReader
             return false;
         }
 
-        int integrity = -1, integritySha256 = -1, fingerprint = -1;
+        int integrity = 0, integritySha256 = 0, fingerprint = 0;
         int offset = StunConstants.HeaderLength;
         while (offset < datagram.Length)
         {
-            if (fingerprint >= 0)
+            if (fingerprint > 0)
             {
                 // RFC 8489 §14.7: FINGERPRINT is the last attribute.
                 error = StunParseError.MalformedAttribute;
@@ -113,7 +116,9 @@ public readonly ref struct StunReader
 
             switch (type)
             {
-                case StunAttributeType.MessageIntegrity when integrity < 0:
+                // RFC 8489 §14.6: a MESSAGE-INTEGRITY after MESSAGE-INTEGRITY-SHA256 is ignored, as is
+                // a second one of either.
+                case StunAttributeType.MessageIntegrity when integrity == 0 && integritySha256 == 0:
                     if (valueLength != 20)
                     {
                         error = StunParseError.MalformedAttribute;
@@ -122,7 +127,7 @@ public readonly ref struct StunReader
 
                     integrity = offset;
                     break;
-                case StunAttributeType.MessageIntegritySha256 when integritySha256 < 0:
+                case StunAttributeType.MessageIntegritySha256 when integritySha256 == 0:
                     // RFC 8489 §14.6: truncation to no fewer than 16 bytes, a multiple of 4, at most 32.
                     if (valueLength is < 16 or > 32 || (valueLength & 3) != 0)
                     {
@@ -146,7 +151,7 @@ public readonly ref struct StunReader
             offset += 4 + padded;
         }
 
-        if (fingerprint >= 0)
+        if (fingerprint > 0)
         {
             uint expected = BinaryPrimitives.ReadUInt32BigEndian(datagram[(fingerprint + 4)..]);
             uint actual = Crc32.Compute(datagram[..fingerprint]) ^ StunConstants.FingerprintXor;
@@ -171,17 +176,17 @@ public readonly ref struct StunReader
         get
         {
             int end = _data.Length;
-            if (_integrityOffset >= 0)
+            if (_integrityOffset > 0)
             {
                 end = _integrityOffset;
             }
 
-            if (_integritySha256Offset >= 0 && _integritySha256Offset < end)
+            if (_integritySha256Offset > 0 && _integritySha256Offset < end)
             {
                 end = _integritySha256Offset;
             }
 
-            if (_fingerprintOffset >= 0 && _fingerprintOffset < end)
+            if (_fingerprintOffset > 0 && _fingerprintOffset < end)
             {
                 end = _fingerprintOffset;
             }
@@ -311,11 +316,11 @@ public readonly ref struct StunReader
 
     /// <summary>Checks MESSAGE-INTEGRITY (HMAC-SHA1, RFC 8489 §14.5) in constant time; false when absent.</summary>
     public bool VerifyMessageIntegrity(ReadOnlySpan<byte> key) =>
-        _integrityOffset >= 0 && VerifyHmac(key, _integrityOffset, sha256: false);
+        _integrityOffset > 0 && VerifyHmac(key, _integrityOffset, sha256: false);
 
     /// <summary>Checks MESSAGE-INTEGRITY-SHA256 (RFC 8489 §14.6) in constant time; false when absent.</summary>
     public bool VerifyMessageIntegritySha256(ReadOnlySpan<byte> key) =>
-        _integritySha256Offset >= 0 && VerifyHmac(key, _integritySha256Offset, sha256: true);
+        _integritySha256Offset > 0 && VerifyHmac(key, _integritySha256Offset, sha256: true);
 
     private bool VerifyHmac(ReadOnlySpan<byte> key, int attributeOffset, bool sha256)
     {

@@ -102,7 +102,7 @@ public ref struct StunWriter
         Encoding.UTF8.GetBytes(reason, value[4..]);
     }
 
-    /// <summary>Adds UNKNOWN-ATTRIBUTES (RFC 8489 §14.9).</summary>
+    /// <summary>Adds UNKNOWN-ATTRIBUTES (RFC 8489 §14.13).</summary>
     public void AddUnknownAttributes(ReadOnlySpan<ushort> types)
     {
         Span<byte> value = Begin(StunAttributeType.UnknownAttributes, types.Length * 2);
