@@ -251,6 +251,11 @@ public sealed partial class IceAgent
         }
 
         SendSuccess(baseId, remote, request);
+        if (_consentLost)
+        {
+            // RFC 7675 §5.1: after consent expired we still answer, but start nothing new until an ICE restart.
+            return true;
+        }
 
         var remoteCandidate = _remote.Find(r => r.EndPoint.Equals(remote));
         if (remoteCandidate is null)
@@ -367,10 +372,15 @@ public sealed partial class IceAgent
             return HandleServerResponse(baseId, remote, response, transaction);
         }
 
-        // RFC 8445 §7.2.5.1: responses to checks are authenticated with the remote password.
+        // RFC 8445 §7.2.5.1: responses to checks are authenticated with the remote password. The
+        // peer cannot sign a 400/401 (it did not accept our credentials); those are taken from the
+        // exact address the check went to, since only that peer knows the 96-bit transaction ID.
         if (_remoteKey is null || !response.VerifyMessageIntegrity(_remoteKey))
         {
-            return false;
+            if (!IsUnsignedAuthError(response) || baseId != transaction.BaseId || !remote.Equals(transaction.Remote))
+            {
+                return false;
+            }
         }
 
         _transactions.Remove(response.TransactionId);
@@ -446,6 +456,10 @@ public sealed partial class IceAgent
 
         return true;
     }
+
+    private static bool IsUnsignedAuthError(in StunReader response) =>
+        response.Type.Class == StunClass.ErrorResponse && !response.HasMessageIntegrity
+        && response.TryGetErrorCode(out int code, out _) && code is 400 or 401;
 
     private void LearnLocalPeerReflexive(Transaction transaction, in StunReader response)
     {

@@ -278,7 +278,7 @@ public sealed partial class IceAgent
         }
 
         RunTransactionTimers(now);
-        if (!_options.Lite && _remoteKey is not null && now >= _nextCheck)
+        if (!_options.Lite && !_consentLost && _remoteKey is not null && now >= _nextCheck)
         {
             // Paced whether or not a check went out, so a deadline never stays in the past.
             SendNextCheck(now);
@@ -310,7 +310,7 @@ public sealed partial class IceAgent
                 deadline = Min(deadline, transaction.Timer.Deadline);
             }
 
-            if (!_options.Lite && _remoteKey is not null && HasCheckWork())
+            if (!_options.Lite && !_consentLost && _remoteKey is not null && HasCheckWork())
             {
                 deadline = Min(deadline, _nextCheck);
             }
@@ -379,6 +379,20 @@ public sealed partial class IceAgent
             _state = state;
             _events.Enqueue(new IceStateEvent(state));
         }
+    }
+
+    private void LoseConsent(IceCandidatePair selected)
+    {
+        // RFC 7675 §5.1: consent expired; stop sending on this pair, checks and consent alike.
+        _consentLost = true;
+        selected.State = IceCandidatePairState.Failed;
+        _transactions.Clear();
+        _triggered.Clear();
+        _nominationPair = null;
+        Volatile.Write(ref _validSources, []);
+        _selected = null;
+        _events.Enqueue(new IceSelectedPairEvent(null));
+        SetState(RTCIceTransportState.Failed);
     }
 
     private void SetRole(bool controlling)
@@ -631,13 +645,7 @@ public sealed partial class IceAgent
             TimeSpan silence = selected.LastConsent is { } last ? now - last : TimeSpan.Zero;
             if (silence >= _options.ConsentTimeout && !_options.Lite)
             {
-                // RFC 7675 §5.1: consent expired; stop sending on this pair.
-                _consentLost = true;
-                selected.State = IceCandidatePairState.Failed;
-                Volatile.Write(ref _validSources, []);
-                _selected = null;
-                _events.Enqueue(new IceSelectedPairEvent(null));
-                SetState(RTCIceTransportState.Failed);
+                LoseConsent(selected);
                 return;
             }
 
@@ -647,8 +655,9 @@ public sealed partial class IceAgent
                 return;
             }
 
-            bool checksDone = _triggered.Count == 0 && !_pairs.Exists(p => p.State is IceCandidatePairState.InProgress
-                or IceCandidatePairState.Waiting or IceCandidatePairState.Frozen);
+            // Once nominated, unchecked pairs that trickled in later are not checked any more (RFC 8445 §8.1.2).
+            bool checksDone = _triggered.Count == 0 && !_pairs.Exists(p => p.State == IceCandidatePairState.InProgress
+                || (!selected.Nominated && p.State is IceCandidatePairState.Waiting or IceCandidatePairState.Frozen));
             bool complete = selected.Nominated && checksDone && _remoteEndOfCandidates
                 && (_options.Lite || _gatheringState == RTCIceGatheringState.Complete);
             SetState(complete ? RTCIceTransportState.Completed : RTCIceTransportState.Connected);

@@ -25,5 +25,5 @@ internal static class IceCandidateConversions
 
     // A scope id ("%eth0") means nothing to the peer, so it is not written.
     private static string AddressText(IPAddress address) =>
-        address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes()).ToString() : address.ToString();
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes()).ToString() : address.ToString();
 }

@@ -139,7 +139,18 @@ internal sealed class VirtualNetwork
             return id;
         }
 
-        public void Send(int baseId, IPEndPoint remote, ReadOnlySpan<byte> datagram) => network.Enqueue(this, baseId, remote, datagram.ToArray());
+        /// <summary>STUN requests this peer sent (checks and consent), whether or not they arrived.</summary>
+        public int RequestsSent { get; private set; }
+
+        public void Send(int baseId, IPEndPoint remote, ReadOnlySpan<byte> datagram)
+        {
+            if (datagram.Length >= 2 && datagram[0] == 0 && datagram[1] == 1)
+            {
+                RequestsSent++;
+            }
+
+            network.Enqueue(this, baseId, remote, datagram.ToArray());
+        }
 
         public void DrainEvents()
         {
