@@ -660,7 +660,9 @@ public sealed partial class IceAgent
                 || (!selected.Nominated && p.State is IceCandidatePairState.Waiting or IceCandidatePairState.Frozen));
             bool complete = selected.Nominated && checksDone && _remoteEndOfCandidates
                 && (_options.Lite || _gatheringState == RTCIceGatheringState.Complete);
-            SetState(complete ? RTCIceTransportState.Completed : RTCIceTransportState.Connected);
+            // Completed is sticky: a late check from the peer on another pair must not flap it back.
+            bool stillCompleted = _state == RTCIceTransportState.Completed && selected.Nominated;
+            SetState(complete || stillCompleted ? RTCIceTransportState.Completed : RTCIceTransportState.Connected);
             return;
         }
 

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace WebRtc.Client.IntegrationTests.Ice;
+
+/// <summary>A real coturn (<c>turnserver</c>) on a free loopback port, started and stopped by the test.</summary>
+internal sealed class CoturnServer : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private CoturnServer(Process process, IPEndPoint endPoint)
+    {
+        _process = process;
+        EndPoint = endPoint;
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    public static async Task<CoturnServer> StartAsync()
+    {
+        string turnserver = ExternalDependency.Require("turnserver", "coturn");
+        int port = FreeUdpPort();
+        int relayMin = FreeUdpPort();
+        var info = new ProcessStartInfo(turnserver)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", $"--listening-port={port}",
+            "--lt-cred-mech", "--user=test:test", "--realm=test", "--no-tls", "--no-dtls",
+            "--allow-loopback-peers", "--no-cli", $"--min-port={relayMin}", $"--max-port={relayMin + 20}",
+            "--log-file=stdout", "--simple-log",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("turnserver did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new CoturnServer(process, new IPEndPoint(IPAddress.Loopback, port));
+        await server.WaitUntilAnsweringAsync();
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreeUdpPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    // A plain Binding request until the server answers, so tests do not race its start-up.
+    private async Task WaitUntilAnsweringAsync()
+    {
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        byte[] request = [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"turnserver exited with code {_process.ExitCode}");
+            }
+
+            await client.SendAsync(request, EndPoint);
+            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+            try
+            {
+                await client.ReceiveAsync(wait.Token);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (SocketException)
+            {
+                // ICMP port unreachable while coturn is still binding.
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException("turnserver did not answer a Binding request within 10 s");
+    }
+}
