@@ -92,7 +92,11 @@ case "${1:-}" in
     ;;
   test) run_tests "${@:2}" ;;
   bench)
-    dotnet run --project benchmarks/WebRtc.Client.Benchmarks -c "$CONFIG" -- "${@:2}"
+    shift
+    [ "${1:-}" = "--" ] && shift
+    # With no arguments run every benchmark with a short job instead of BenchmarkDotNet's prompt.
+    [ $# -eq 0 ] && set -- --filter '*' --job short
+    dotnet run --project benchmarks/WebRtc.Client.Benchmarks -c "$CONFIG" -- "$@"
     ;;
   pack)
     dotnet restore WebRtc.Client.sln --verbosity quiet
