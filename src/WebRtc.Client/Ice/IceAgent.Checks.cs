@@ -272,6 +272,7 @@ public sealed partial class IceAgent
             return true;
         }
 
+        AddValidSource(baseId, remote);
         pair.RequestsReceived++;
         pair.ResponsesSent++;
         bool useCandidate = request.HasAttribute(StunAttributeType.UseCandidate);

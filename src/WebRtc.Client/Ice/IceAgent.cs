@@ -535,8 +535,23 @@ public sealed partial class IceAgent
             }
         }
 
+        AddValidSource(pair.Local.BaseId, pair.Remote.EndPoint);
+    }
+
+    /// <summary>
+    /// Lets data from this remote through: a valid pair, or a peer that sent us an authenticated
+    /// check. The latter matters because the controlling side may start DTLS before our own
+    /// triggered check on that pair has come back. Copy-on-write for lock-free readers.
+    /// </summary>
+    private void AddValidSource(int baseId, IPEndPoint remote)
+    {
+        if (_consentLost || IsValidSource(baseId, remote))
+        {
+            return;
+        }
+
         var sources = Volatile.Read(ref _validSources);
-        Volatile.Write(ref _validSources, [.. sources, (pair.Local.BaseId, pair.Remote.EndPoint)]);
+        Volatile.Write(ref _validSources, [.. sources, (baseId, remote)]);
     }
 
     /// <summary>Re-derives nomination, the selected pair and the states after any input.</summary>

@@ -266,6 +266,7 @@ public class IceAgentTests
             Assert.That(parsed.HasFingerprint, Is.True);
             Assert.That(agent.RemoteCandidates.Single().Type, Is.EqualTo(RTCIceCandidateType.Prflx));
             Assert.That(agent.RemoteCandidates.Single().Priority, Is.EqualTo(1234u));
+            Assert.That(agent.IsValidSource(0, Ep("192.0.2.7", 40000)), Is.True, "an authenticated peer may send data before our triggered check returns");
         });
     }
 
@@ -282,6 +283,7 @@ public class IceAgentTests
         Assert.That(StunMessage.TryParse(sent.Single(), out var error), Is.True);
         Assert.That(error!.ErrorCode!.Value.Code, Is.EqualTo(expected));
         Assert.That(agent.RemoteCandidates, Is.Empty);
+        Assert.That(agent.IsValidSource(0, Ep("192.0.2.7", 40000)), Is.False);
     }
 
     [Test]
