@@ -32,16 +32,28 @@ public class IceAgentTests
 
     private static bool Completed(VirtualNetwork.Peer p) => p.Agent.State == RTCIceTransportState.Completed;
 
-    [Test]
-    public void TwoAgentsConnectNominateAndComplete()
+    /// <summary>One host candidate per peer, gathering finished, and everything signaled both ways (non-trickle).</summary>
+    private static void OneBaseEachAndSignal(VirtualNetwork net, VirtualNetwork.Peer a, VirtualNetwork.Peer b)
     {
-        var (net, a, b) = TwoPeers();
         a.AddBase(Ep("10.0.0.1", 5000));
         b.AddBase(Ep("10.0.0.2", 6000));
         a.Agent.EndOfLocalCandidates(net.Now);
         b.Agent.EndOfLocalCandidates(net.Now);
         a.SignalTo(b);
         b.SignalTo(a);
+    }
+
+    private static void ConnectSimple(VirtualNetwork net, VirtualNetwork.Peer a, VirtualNetwork.Peer b)
+    {
+        OneBaseEachAndSignal(net, a, b);
+        Assert.That(net.RunUntil(() => Completed(a) && Completed(b), Limit), Is.True, $"A {a.Agent.State}, B {b.Agent.State}");
+    }
+
+    [Test]
+    public void TwoAgentsConnectNominateAndComplete()
+    {
+        var (net, a, b) = TwoPeers();
+        OneBaseEachAndSignal(net, a, b);
 
         Assert.That(net.RunUntil(() => Completed(a) && Completed(b), Limit), Is.True, $"A {a.Agent.State}, B {b.Agent.State}");
         Assert.Multiple(() =>
@@ -126,12 +138,7 @@ public class IceAgentTests
     {
         // RFC 8445 §7.3.1.1: the agent with the larger tie-breaker ends up controlling.
         var (net, a, b) = TwoPeers(aControlling: bothControlling, bControlling: bothControlling, aTie: aTie, bTie: bTie);
-        a.AddBase(Ep("10.0.0.1", 5000));
-        b.AddBase(Ep("10.0.0.2", 6000));
-        a.Agent.EndOfLocalCandidates(net.Now);
-        b.Agent.EndOfLocalCandidates(net.Now);
-        a.SignalTo(b);
-        b.SignalTo(a);
+        OneBaseEachAndSignal(net, a, b);
 
         Assert.That(net.RunUntil(() => Completed(a) && Completed(b), Limit), Is.True, $"A {a.Agent.State}, B {b.Agent.State}");
         var winner = aTie > bTie ? a : b;
@@ -149,13 +156,7 @@ public class IceAgentTests
     public void ConsentLossGoesDisconnectedThenFailedAndStopsSending()
     {
         var (net, a, b) = TwoPeers();
-        a.AddBase(Ep("10.0.0.1", 5000));
-        b.AddBase(Ep("10.0.0.2", 6000));
-        a.Agent.EndOfLocalCandidates(net.Now);
-        b.Agent.EndOfLocalCandidates(net.Now);
-        a.SignalTo(b);
-        b.SignalTo(a);
-        Assert.That(net.RunUntil(() => Completed(a) && Completed(b), Limit), Is.True);
+        ConnectSimple(net, a, b);
 
         // Consent keeps a healthy pair alive for a long time (RFC 7675).
         net.Advance(TimeSpan.FromSeconds(60));
@@ -191,13 +192,7 @@ public class IceAgentTests
     public void DisconnectedRecoversWhenConsentReturns()
     {
         var (net, a, b) = TwoPeers();
-        a.AddBase(Ep("10.0.0.1", 5000));
-        b.AddBase(Ep("10.0.0.2", 6000));
-        a.Agent.EndOfLocalCandidates(net.Now);
-        b.Agent.EndOfLocalCandidates(net.Now);
-        a.SignalTo(b);
-        b.SignalTo(a);
-        Assert.That(net.RunUntil(() => Completed(a) && Completed(b), Limit), Is.True);
+        ConnectSimple(net, a, b);
 
         net.Drop = (_, _, _) => true;
         Assert.That(net.RunUntil(() => a.Agent.State == RTCIceTransportState.Disconnected, TimeSpan.FromSeconds(20)), Is.True);
@@ -210,12 +205,7 @@ public class IceAgentTests
     {
         // RFC 8445 §6.1.1: against a lite agent the full agent is controlling, whatever it was told.
         var (net, a, b) = TwoPeers(aControlling: false, bLite: true);
-        a.AddBase(Ep("10.0.0.1", 5000));
-        b.AddBase(Ep("10.0.0.2", 6000));
-        a.Agent.EndOfLocalCandidates(net.Now);
-        b.Agent.EndOfLocalCandidates(net.Now);
-        a.SignalTo(b);
-        b.SignalTo(a);
+        OneBaseEachAndSignal(net, a, b);
 
         Assert.That(net.RunUntil(() => Completed(a) && Completed(b), Limit), Is.True, $"A {a.Agent.State}, B {b.Agent.State}");
         Assert.Multiple(() =>
