@@ -10,6 +10,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 TEST_APT_DEPS=(
   "turnserver:coturn"
   "ip:iproute2"
+  "nft:nftables"
   "unshare:util-linux"
 )
 

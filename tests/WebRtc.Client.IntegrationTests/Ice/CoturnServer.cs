@@ -17,20 +17,31 @@ internal sealed class CoturnServer : IAsyncDisposable
 
     public IPEndPoint EndPoint { get; }
 
-    public static async Task<CoturnServer> StartAsync()
+    /// <summary>Starts coturn on <paramref name="listen"/> (loopback by default), inside network namespace <paramref name="netns"/> when given.</summary>
+    public static async Task<CoturnServer> StartAsync(IPAddress? listen = null, string? netns = null)
     {
         string turnserver = ExternalDependency.Require("turnserver", "coturn");
+        listen ??= IPAddress.Loopback;
+        // Ports are free in the test's own namespace; a fresh namespace has all of them free.
         int port = FreeUdpPort();
         int relayMin = FreeUdpPort();
-        var info = new ProcessStartInfo(turnserver)
+        var info = new ProcessStartInfo(netns is null ? turnserver : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (netns is not null)
+        {
+            foreach (var arg in new[] { "netns", "exec", netns, turnserver })
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
+
         foreach (var arg in new[]
         {
-            "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", $"--listening-port={port}",
+            "-n", $"--listening-ip={listen}", $"--relay-ip={listen}", $"--listening-port={port}",
             "--lt-cred-mech", "--user=test:test", "--realm=test", "--no-tls", "--no-dtls",
             "--allow-loopback-peers", "--no-cli", $"--min-port={relayMin}", $"--max-port={relayMin + 20}",
             "--log-file=stdout", "--simple-log",
@@ -44,7 +55,7 @@ internal sealed class CoturnServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new CoturnServer(process, new IPEndPoint(IPAddress.Loopback, port));
+        var server = new CoturnServer(process, new IPEndPoint(listen, port));
         await server.WaitUntilAnsweringAsync();
         return server;
     }
@@ -70,7 +81,7 @@ internal sealed class CoturnServer : IAsyncDisposable
     // A plain Binding request until the server answers, so tests do not race its start-up.
     private async Task WaitUntilAnsweringAsync()
     {
-        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var client = new UdpClient(new IPEndPoint(IPAddress.IsLoopback(EndPoint.Address) ? IPAddress.Loopback : IPAddress.Any, 0));
         byte[] request = [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
         for (int attempt = 0; attempt < 100; attempt++)
         {

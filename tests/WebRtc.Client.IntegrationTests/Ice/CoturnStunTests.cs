@@ -58,6 +58,32 @@ public class CoturnStunTests
     }
 
     [Test]
+    public async Task GathersServerReflexiveCandidateBehindANat()
+    {
+        // A real NAT (nftables masquerade between namespaces the test made): coturn sees the
+        // translated address, so the srflx candidate differs from the host one, as on the Internet.
+        await using var nat = await NatTestNetwork.CreateAsync();
+        await using var coturn = await CoturnServer.StartAsync(NatTestNetwork.ServerAddress, nat.ServerNamespace);
+        var (candidates, errors) = await GatherAsync(new IceTransportOptions
+        {
+            BindAddresses = [NatTestNetwork.PrivateAddress],
+            StunServers = [coturn.EndPoint],
+        });
+
+        Assert.That(errors, Is.Empty);
+        var host = candidates.Single(c => c.Type == RTCIceCandidateType.Host);
+        var srflx = candidates.Single(c => c.Type == RTCIceCandidateType.Srflx);
+        Assert.Multiple(() =>
+        {
+            Assert.That(host.Address, Is.EqualTo(NatTestNetwork.PrivateAddress.ToString()));
+            Assert.That(srflx.Address, Is.EqualTo(NatTestNetwork.NatAddress.ToString()));
+            Assert.That(srflx.RelatedAddress, Is.EqualTo(host.Address));
+            Assert.That(srflx.RelatedPort, Is.EqualTo(host.Port));
+            Assert.That(srflx.Priority, Is.LessThan(host.Priority));
+        });
+    }
+
+    [Test]
     public async Task RedundantServerReflexiveIsDroppedByDefault()
     {
         // RFC 8445 §5.1.3: a srflx candidate equal to the host candidate is redundant.
