@@ -36,7 +36,16 @@ internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerpri
 
     public byte[]? RemoteCertificateDer;
 
-    public Func<int, byte[]>? Exporter;
+    public byte[]? KeyingMaterial;
+
+    /// <summary>BouncyCastle allows exporting only from NotifyHandshakeComplete, so take the SRTP keys then.</summary>
+    public void CaptureKeyingMaterial(TlsContext context)
+    {
+        if (SrtpProfile is { } profile && DtlsSrtpProtectionProfile.KeyingMaterialLength(profile) is > 0 and var length)
+        {
+            KeyingMaterial = context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, length);
+        }
+    }
 
     public static bool IsRsa(RTCCertificate certificate) => certificate.KeyType == RTCCertificateKeyType.Rsa2048;
 
@@ -142,8 +151,7 @@ internal sealed class WebRtcTlsClient(BcTlsCrypto crypto, DtlsPeerState state) :
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();
-        var context = m_context;
-        State.Exporter = length => context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, length);
+        State.CaptureKeyingMaterial(m_context);
     }
 
     private sealed class Authentication(WebRtcTlsClient owner) : TlsAuthentication
@@ -220,7 +228,6 @@ internal sealed class WebRtcTlsServer(BcTlsCrypto crypto, DtlsPeerState state) :
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();
-        var context = m_context;
-        State.Exporter = length => context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, length);
+        State.CaptureKeyingMaterial(m_context);
     }
 }

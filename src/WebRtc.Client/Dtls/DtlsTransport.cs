@@ -201,17 +201,13 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
     public byte[] ExportKeyingMaterial()
     {
         var peer = _peer;
-        if (State != DtlsTransportState.Connected || peer?.Exporter is not { } exporter)
+        if (State != DtlsTransportState.Connected || peer is null)
         {
             throw new InvalidOperationException("Keying material exists only once the DTLS transport is connected.");
         }
 
-        if (peer.SrtpProfile is not { } profile || DtlsSrtpProtectionProfile.KeyingMaterialLength(profile) is var length && length == 0)
-        {
-            throw new InvalidOperationException("No SRTP protection profile was negotiated (the peer did not offer use_srtp).");
-        }
-
-        return exporter(length);
+        return peer.KeyingMaterial?.ToArray()
+            ?? throw new InvalidOperationException("No SRTP protection profile was negotiated (the peer did not offer use_srtp).");
     }
 
     /// <summary>Sends one application-data record; false when not connected or the data exceeds the send limit.</summary>
