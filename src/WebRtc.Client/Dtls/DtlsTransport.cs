@@ -173,7 +173,7 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
 
             var error = _closing
                 ? new DtlsException("DTLS: the transport was closed during the handshake.", ex)
-                : timeout.IsCancellationRequested
+                : timeout.IsCancellationRequested || IsTimeout(ex)
                     ? new DtlsException($"DTLS: the handshake did not complete within {_options.HandshakeTimeout.TotalSeconds:0.#} s.", ex)
                     : Describe(peer, ex, "the handshake failed");
             SetState(_closing ? DtlsTransportState.Closed : DtlsTransportState.Failed, error);
@@ -351,6 +351,20 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
             // Best effort: the peer also notices via ICE consent if close_notify is lost.
             _logger.LogDebug(ex, "DTLS close_notify could not be sent");
         }
+    }
+
+    // BouncyCastle enforces the same limit itself and may notice it first.
+    private static bool IsTimeout(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is TlsTimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static DtlsException Describe(DtlsPeerState peer, Exception ex, string what)
