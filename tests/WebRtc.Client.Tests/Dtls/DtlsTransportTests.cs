@@ -253,6 +253,51 @@ public class DtlsTransportTests
     }
 
     [Test]
+    public async Task NoCommonSrtpProfile_ConnectsWithoutProfile_ExportThrows()
+    {
+        var link = new MemoryDatagramPair();
+        await using var client = new DtlsTransport(link.A.Transport, EcdsaA, new DtlsTransportOptions { SrtpProtectionProfiles = [] });
+        await using var server = new DtlsTransport(link.B.Transport, EcdsaB);
+        await Task.WhenAll(
+            client.StartAsync(DtlsRole.Client, EcdsaB.GetFingerprint("sha-256"), CancellationToken.None),
+            server.StartAsync(DtlsRole.Server, EcdsaA.GetFingerprint("sha-256"), CancellationToken.None)).WaitAsync(Wait);
+        Assert.That(client.SrtpProtectionProfile, Is.Null);
+        Assert.That(server.SrtpProtectionProfile, Is.Null);
+        Assert.Throws<InvalidOperationException>(() => client.ExportKeyingMaterial());
+    }
+
+    [Test]
+    public async Task Garbage_DuringHandshake_DoesNotPreventIt()
+    {
+        var pair = new Pair(EcdsaA, EcdsaB);
+        await using var _ = pair;
+        var random = new Random(7);
+        var start = pair.StartAsync(EcdsaB.GetFingerprint("sha-256"), EcdsaA.GetFingerprint("sha-256"));
+        for (var i = 0; i < 200; i++)
+        {
+            var junk = new byte[random.Next(14, 300)];
+            random.NextBytes(junk);
+            junk[0] = 22;
+            junk[1] = 0xFE;
+            junk[2] = 0xFD;
+            pair.Link.A.Send(junk);
+            pair.Link.B.Send(junk);
+        }
+
+        await start.WaitAsync(Wait);
+        Assert.That(pair.Server.ExportKeyingMaterial(), Is.EqualTo(pair.Client.ExportKeyingMaterial()));
+    }
+
+    [Test]
+    public async Task Sha1AndSha512Fingerprints_AreAccepted()
+    {
+        var pair = new Pair(EcdsaA, EcdsaB);
+        await using var _ = pair;
+        await pair.StartAsync(EcdsaB.GetFingerprint("sha-512"), EcdsaA.GetFingerprint("sha-1")).WaitAsync(Wait);
+        Assert.That(pair.Client.State, Is.EqualTo(DtlsTransportState.Connected));
+    }
+
+    [Test]
     public async Task HandshakeTime_Median_Of20()
     {
         var times = new List<double>();
