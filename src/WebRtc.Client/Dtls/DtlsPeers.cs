@@ -38,9 +38,12 @@ internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerpri
 
     public byte[]? KeyingMaterial;
 
+    public int? NegotiatedCipherSuite;
+
     /// <summary>BouncyCastle allows exporting only from NotifyHandshakeComplete, so take the SRTP keys then.</summary>
     public void CaptureKeyingMaterial(TlsContext context)
     {
+        NegotiatedCipherSuite = context.SecurityParameters.CipherSuite;
         if (SrtpProfile is { } profile && DtlsSrtpProtectionProfile.KeyingMaterialLength(profile) is > 0 and var length)
         {
             KeyingMaterial = context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, length);

@@ -80,6 +80,12 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
     /// </summary>
     public int? SrtpProtectionProfile => State is DtlsTransportState.Connected or DtlsTransportState.Closed ? _peer?.SrtpProfile : null;
 
+    /// <summary>
+    /// The negotiated TLS cipher suite id (IANA registry, e.g. 0xC02B for
+    /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256), or null before the handshake completes.
+    /// </summary>
+    public int? CipherSuite => State is DtlsTransportState.Connected or DtlsTransportState.Closed ? _peer?.NegotiatedCipherSuite : null;
+
     /// <summary>The DER certificate the peer presented (it matched the fingerprint); empty before Connected.</summary>
     public ReadOnlyMemory<byte> RemoteCertificate => _peer?.RemoteCertificateDer ?? ReadOnlyMemory<byte>.Empty;
 

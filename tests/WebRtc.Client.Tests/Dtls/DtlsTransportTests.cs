@@ -63,6 +63,9 @@ public class DtlsTransportTests
         Assert.That(pair.Client.RemoteCertificate.ToArray(), Is.EqualTo(s.DerCertificate.ToArray()));
         Assert.That(pair.Server.RemoteCertificate.ToArray(), Is.EqualTo(c.DerCertificate.ToArray()));
         Assert.That(pair.Client.IsWritable, Is.True);
+        var suite = keyType == RTCCertificateKeyType.Rsa2048 ? 0xC02F : 0xC02B; // ECDHE_{RSA,ECDSA}_WITH_AES_128_GCM_SHA256
+        Assert.That(pair.Client.CipherSuite, Is.EqualTo(suite));
+        Assert.That(pair.Server.CipherSuite, Is.EqualTo(suite));
 
         var atServer = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         var atClient = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
