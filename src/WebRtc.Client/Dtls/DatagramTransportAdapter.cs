@@ -1,0 +1,149 @@
+using System.Buffers;
+using Org.BouncyCastle.Tls;
+using WebRtc.Client.Net;
+
+namespace WebRtc.Client.Dtls;
+
+/// <summary>
+/// Bridges the push-style <see cref="IDatagramTransport"/> to BouncyCastle's blocking
+/// <see cref="DatagramTransport"/>: the receive callback only copies the datagram into a
+/// pooled buffer and queues it, so the ICE receive loop never waits on the DTLS thread.
+/// </summary>
+internal sealed class DatagramTransportAdapter : DatagramTransport
+{
+    private const int RecordHeaderLength = 13;
+
+    private readonly IDatagramTransport _inner;
+    private readonly int _mtu;
+    private readonly int _queueLimit;
+    private readonly Queue<(byte[] Buffer, int Length)> _queue = new();
+    private readonly object _gate = new();
+    private bool _closed;
+    private long _dropped;
+
+    public DatagramTransportAdapter(IDatagramTransport inner, int mtu, int queueLimit)
+    {
+        _inner = inner;
+        _mtu = mtu;
+        _queueLimit = queueLimit;
+        _inner.Receiver = OnDatagram;
+    }
+
+    /// <summary>Datagrams dropped: not DTLS by RFC 7983, oversized, or queue full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>True once closed by either side.</summary>
+    public bool IsClosed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _closed;
+            }
+        }
+    }
+
+    private void OnDatagram(ReadOnlySpan<byte> datagram)
+    {
+        // RFC 7983: DTLS records start with a content type in 20..63; anything else is not ours.
+        if (datagram.Length < RecordHeaderLength || datagram[0] < 20 || datagram[0] > 63 || datagram.Length > 65535)
+        {
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(datagram.Length);
+        datagram.CopyTo(buffer);
+        lock (_gate)
+        {
+            if (!_closed && _queue.Count < _queueLimit)
+            {
+                _queue.Enqueue((buffer, datagram.Length));
+                Monitor.PulseAll(_gate);
+                return;
+            }
+        }
+
+        Interlocked.Increment(ref _dropped);
+        ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    public int GetReceiveLimit() => _mtu;
+
+    public int GetSendLimit() => _mtu;
+
+    public int Receive(byte[] buf, int off, int len, int waitMillis) => Receive(buf.AsSpan(off, len), waitMillis);
+
+    public int Receive(Span<byte> buffer, int waitMillis)
+    {
+        (byte[] Buffer, int Length) item;
+        lock (_gate)
+        {
+            var deadline = Environment.TickCount64 + Math.Max(0, waitMillis);
+            while (_queue.Count == 0)
+            {
+                if (_closed)
+                {
+                    throw new IOException("The DTLS transport is closed.");
+                }
+
+                var remaining = deadline - Environment.TickCount64;
+                if (remaining <= 0)
+                {
+                    return -1;
+                }
+
+                Monitor.Wait(_gate, (int)remaining);
+            }
+
+            item = _queue.Dequeue();
+        }
+
+        try
+        {
+            // A datagram larger than the caller's buffer is truncated; BouncyCastle then drops the bad record.
+            var length = Math.Min(item.Length, buffer.Length);
+            item.Buffer.AsSpan(0, length).CopyTo(buffer);
+            return length;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(item.Buffer);
+        }
+    }
+
+    public void Send(byte[] buf, int off, int len) => Send(buf.AsSpan(off, len));
+
+    public void Send(ReadOnlySpan<byte> buffer)
+    {
+        if (IsClosed)
+        {
+            throw new IOException("The DTLS transport is closed.");
+        }
+
+        // UDP semantics: a refused send is a lost datagram, and DTLS retransmits handshake flights itself.
+        _inner.TrySend(buffer);
+    }
+
+    public void Close()
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            while (_queue.Count > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_queue.Dequeue().Buffer);
+            }
+
+            Monitor.PulseAll(_gate);
+        }
+
+        _inner.Receiver = null;
+    }
+}

@@ -1,0 +1,422 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
+using WebRtc.Client.Net;
+using BcDtlsTransport = Org.BouncyCastle.Tls.DtlsTransport;
+using DatagramReceiver = WebRtc.Client.Net.DatagramReceiver;
+
+namespace WebRtc.Client.Dtls;
+
+/// <summary>
+/// DTLS 1.2 over an ICE datagram path (W3C <c>RTCDtlsTransport</c>): runs the WebRTC handshake
+/// with mutual certificate authentication pinned to the SDP fingerprints, negotiates the SRTP
+/// profile (RFC 5764) and carries application data (SCTP) as an <see cref="IDatagramTransport"/>.
+/// </summary>
+/// <remarks>
+/// BouncyCastle's DTLS API blocks, so the handshake and the record-layer receive loop run on a
+/// dedicated thread; the underlying transport's receive callback only queues a copy.
+/// <see cref="Receiver"/> is therefore called on that DTLS thread.
+/// </remarks>
+public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
+{
+    private readonly RTCCertificate _certificate;
+    private readonly DtlsTransportOptions _options;
+    private readonly DatagramTransportAdapter _adapter;
+    private readonly ILogger _logger;
+    private readonly object _stateGate = new();
+    private readonly object _sendGate = new();
+    private DtlsTransportState _state = DtlsTransportState.New;
+    private DtlsPeerState? _peer;
+    private BcDtlsTransport? _dtls;
+    private Thread? _receiveThread;
+    private int _started;
+    private volatile bool _closing;
+
+    /// <summary>Creates a transport; nothing is sent before <see cref="StartAsync"/>.</summary>
+    /// <param name="transport">The datagram path below (ICE's DTLS component); its receiver is taken over.</param>
+    /// <param name="certificate">This endpoint's certificate, whose fingerprint the peer has from SDP.</param>
+    /// <param name="options">Knobs; defaults when null.</param>
+    public DtlsTransport(IDatagramTransport transport, RTCCertificate certificate, DtlsTransportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(certificate);
+        _certificate = certificate;
+        _options = options ?? new DtlsTransportOptions();
+        if (_options.Mtu < 256 || _options.HandshakeTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "The MTU must be at least 256 and the handshake timeout positive.");
+        }
+
+        _logger = _options.Logger ?? NullLogger.Instance;
+        _adapter = new DatagramTransportAdapter(transport, _options.Mtu, _options.ReceiveQueueLimit);
+    }
+
+    /// <summary>Raised after every state change, never with a lock held, on whichever thread made the change.</summary>
+    public event EventHandler<DtlsTransportState>? StateChanged;
+
+    /// <summary>The current state.</summary>
+    public DtlsTransportState State
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>The role given to <see cref="StartAsync"/>, or null before it.</summary>
+    public DtlsRole? Role { get; private set; }
+
+    /// <summary>Why the transport failed (or the alert that closed it), or null.</summary>
+    public DtlsException? Error { get; private set; }
+
+    /// <summary>
+    /// The negotiated SRTP protection profile (see <see cref="DtlsSrtpProtectionProfile"/>), or null
+    /// before the handshake or when the peer did not offer use_srtp.
+    /// </summary>
+    public int? SrtpProtectionProfile => State is DtlsTransportState.Connected or DtlsTransportState.Closed ? _peer?.SrtpProfile : null;
+
+    /// <summary>
+    /// The negotiated TLS cipher suite id (IANA registry, e.g. 0xC02B for
+    /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256), or null before the handshake completes.
+    /// </summary>
+    public int? CipherSuite => State is DtlsTransportState.Connected or DtlsTransportState.Closed ? _peer?.NegotiatedCipherSuite : null;
+
+    /// <summary>The DER certificate the peer presented (it matched the fingerprint); empty before Connected.</summary>
+    public ReadOnlyMemory<byte> RemoteCertificate => _peer?.RemoteCertificateDer ?? ReadOnlyMemory<byte>.Empty;
+
+    /// <summary>This endpoint's certificate.</summary>
+    public RTCCertificate LocalCertificate => _certificate;
+
+    /// <summary>Datagrams from below that were dropped before DTLS processing (not DTLS, or queue full).</summary>
+    public long DroppedDatagrams => _adapter.Dropped;
+
+    /// <summary>True while Connected.</summary>
+    public bool IsWritable => State == DtlsTransportState.Connected;
+
+    /// <summary>
+    /// Receives decrypted application data, on the DTLS receive thread; the span is valid only
+    /// during the call. Exceptions thrown by it are logged and swallowed.
+    /// </summary>
+    public DatagramReceiver? Receiver { get; set; }
+
+    /// <summary>
+    /// Picks the DTLS role from the SDP <c>a=setup</c> attributes (RFC 8842 §5, RFC 4145):
+    /// the answerer's <c>active</c> makes it the client, its <c>passive</c> the server.
+    /// </summary>
+    /// <exception cref="ArgumentException">The answer says actpass, or both sides claim the same role.</exception>
+    public static DtlsRole ResolveRole(DtlsSetup local, DtlsSetup remote, bool localIsOfferer)
+    {
+        var offer = localIsOfferer ? local : remote;
+        var answer = localIsOfferer ? remote : local;
+        if (answer == DtlsSetup.ActPass)
+        {
+            throw new ArgumentException("An answer must say a=setup:active or a=setup:passive, not actpass (RFC 8842 §5.3).");
+        }
+
+        if (offer == answer)
+        {
+            throw new ArgumentException($"Both sides say a=setup:{answer.ToString().ToLowerInvariant()}; one must be active and the other passive.");
+        }
+
+        var answerer = answer == DtlsSetup.Active ? DtlsRole.Client : DtlsRole.Server;
+        var offerer = answerer == DtlsRole.Client ? DtlsRole.Server : DtlsRole.Client;
+        return localIsOfferer ? offerer : answerer;
+    }
+
+    /// <summary>
+    /// Runs the handshake; completes when Connected. The peer's certificate must match
+    /// <paramref name="remoteFingerprint"/> (from its SDP) or the handshake fails.
+    /// </summary>
+    /// <exception cref="DtlsException">Fingerprint mismatch, fatal alert, timeout or protocol failure; the state is Failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired; the state is Closed.</exception>
+    /// <exception cref="InvalidOperationException">Already started.</exception>
+    public async Task StartAsync(DtlsRole role, RTCDtlsFingerprint remoteFingerprint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(remoteFingerprint);
+        if (RTCDtlsFingerprint.DigestLength(remoteFingerprint.Algorithm.ToLowerInvariant()) == 0)
+        {
+            throw new ArgumentException($"Unsupported fingerprint algorithm '{remoteFingerprint.Algorithm}'.", nameof(remoteFingerprint));
+        }
+
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("The DTLS transport was already started.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        Role = role;
+        var timeoutMillis = (int)Math.Min(int.MaxValue, _options.HandshakeTimeout.TotalMilliseconds);
+        var peer = new DtlsPeerState(_certificate, remoteFingerprint, _options.SrtpProtectionProfiles, timeoutMillis);
+        _peer = peer;
+        SetState(DtlsTransportState.Connecting, null);
+
+        using var timeout = new CancellationTokenSource(_options.HandshakeTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var handshake = new TaskCompletionSource<BcDtlsTransport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() => RunHandshake(role, peer, handshake)) { IsBackground = true, Name = "DTLS " + role };
+        thread.Start();
+
+        BcDtlsTransport dtls;
+        var registration = linked.Token.Register(_adapter.Close);
+        try
+        {
+            dtls = await handshake.Task.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+            _adapter.Close();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                SetState(DtlsTransportState.Closed, null);
+                throw new OperationCanceledException("The DTLS handshake was canceled.", ex, cancellationToken);
+            }
+
+            var error = _closing
+                ? new DtlsException("DTLS: the transport was closed during the handshake.", ex)
+                : timeout.IsCancellationRequested || IsTimeout(ex)
+                    ? new DtlsException($"DTLS: the handshake did not complete within {_options.HandshakeTimeout.TotalSeconds:0.#} s.", ex)
+                    : Describe(peer, ex, "the handshake failed");
+            SetState(_closing ? DtlsTransportState.Closed : DtlsTransportState.Failed, error);
+            throw error;
+        }
+
+        await registration.DisposeAsync().ConfigureAwait(false);
+        _dtls = dtls;
+        if (!SetState(DtlsTransportState.Connected, null))
+        {
+            // Closed while the last flight was in flight: tell the peer and stop.
+            CloseDtls();
+            throw new DtlsException("DTLS: the transport was closed during the handshake.");
+        }
+
+        _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = "DTLS receive" };
+        _receiveThread.Start();
+    }
+
+    /// <summary>
+    /// The RFC 5764 keying material (label EXTRACTOR-dtls_srtp, no context) sized for the
+    /// negotiated profile: client key, server key, client salt, server salt.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not connected, or no SRTP profile was negotiated.</exception>
+    public byte[] ExportKeyingMaterial()
+    {
+        var peer = _peer;
+        if (State != DtlsTransportState.Connected || peer is null)
+        {
+            throw new InvalidOperationException("Keying material exists only once the DTLS transport is connected.");
+        }
+
+        return peer.KeyingMaterial?.ToArray()
+            ?? throw new InvalidOperationException("No SRTP protection profile was negotiated (the peer did not offer use_srtp).");
+    }
+
+    /// <summary>Sends one application-data record; false when not connected or the data exceeds the send limit.</summary>
+    public bool TrySend(ReadOnlySpan<byte> datagram)
+    {
+        var dtls = _dtls;
+        if (dtls is null || State != DtlsTransportState.Connected || datagram.Length > dtls.GetSendLimit())
+        {
+            return false;
+        }
+
+        try
+        {
+            // BouncyCastle's record layer is not made for concurrent writers.
+            lock (_sendGate)
+            {
+                dtls.Send(datagram);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or TlsFatalAlert or InvalidOperationException)
+        {
+            _logger.LogDebug(ex, "DTLS send failed");
+            return false;
+        }
+    }
+
+    /// <summary>Sends close_notify (when connected) and stops; the state becomes Closed.</summary>
+    public void Close()
+    {
+        _closing = true;
+        var wasConnected = State == DtlsTransportState.Connected;
+        SetState(DtlsTransportState.Closed, null);
+        if (wasConnected)
+        {
+            CloseDtls();
+        }
+
+        _adapter.Close();
+    }
+
+    /// <summary>Closes (sending close_notify when connected) and waits briefly for the receive thread.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Close();
+        var thread = _receiveThread;
+        if (thread is not null && thread != Thread.CurrentThread)
+        {
+            await Task.Run(() => thread.Join(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+        }
+    }
+
+    private void RunHandshake(DtlsRole role, DtlsPeerState peer, TaskCompletionSource<BcDtlsTransport> result)
+    {
+        try
+        {
+            var crypto = new BcTlsCrypto(new SecureRandom());
+            BcDtlsTransport dtls = role == DtlsRole.Client
+                ? new DtlsClientProtocol().Connect(new WebRtcTlsClient(crypto, peer), _adapter)
+                // No HelloVerifyRequest: ICE connectivity checks already proved the peer's address.
+                : new DtlsServerProtocol { VerifyRequests = false }.Accept(new WebRtcTlsServer(crypto, peer), _adapter);
+            result.TrySetResult(dtls);
+        }
+        catch (Exception ex)
+        {
+            result.TrySetException(ex);
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        var dtls = _dtls!;
+        var peer = _peer!;
+        var buffer = new byte[Math.Max(dtls.GetReceiveLimit(), _options.Mtu)];
+        while (true)
+        {
+            int length;
+            try
+            {
+                length = dtls.Receive(buffer, 0, buffer.Length, 1000);
+            }
+            catch (Exception ex)
+            {
+                if (_closing || peer.CloseNotifyReceived)
+                {
+                    SetState(DtlsTransportState.Closed, null);
+                }
+                else
+                {
+                    var error = Describe(peer, ex, "the connection failed");
+                    _logger.LogDebug(ex, "DTLS receive failed: {Message}", error.Message);
+                    SetState(DtlsTransportState.Failed, error);
+                    _adapter.Close();
+                }
+
+                return;
+            }
+
+            if (peer.CloseNotifyReceived)
+            {
+                _closing = true;
+                SetState(DtlsTransportState.Closed, null);
+                _adapter.Close();
+                return;
+            }
+
+            if (length < 0)
+            {
+                if (_adapter.IsClosed)
+                {
+                    SetState(DtlsTransportState.Closed, null);
+                    return;
+                }
+
+                continue;
+            }
+
+            try
+            {
+                Receiver?.Invoke(buffer.AsSpan(0, length));
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "The DTLS application-data receiver threw; the stack carries on");
+            }
+        }
+    }
+
+    private void CloseDtls()
+    {
+        try
+        {
+            lock (_sendGate)
+            {
+                _dtls?.Close();
+            }
+        }
+        catch (Exception ex)
+        {
+            // Best effort: the peer also notices via ICE consent if close_notify is lost.
+            _logger.LogDebug(ex, "DTLS close_notify could not be sent");
+        }
+    }
+
+    // BouncyCastle enforces the same limit itself and may notice it first.
+    private static bool IsTimeout(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is TlsTimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static DtlsException Describe(DtlsPeerState peer, Exception ex, string what)
+    {
+        if (peer.VerificationError is { } verification)
+        {
+            return new DtlsException(verification, ex) { AlertDescription = AlertDescription.bad_certificate };
+        }
+
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is TlsFatalAlertReceived received)
+            {
+                var d = received.AlertDescription;
+                return new DtlsException($"DTLS: {what}: the peer sent fatal alert {AlertDescription.GetText(d)}.", ex) { AlertDescription = d, AlertFromPeer = true };
+            }
+        }
+
+        if (peer.FatalAlertReceived is { } alert)
+        {
+            return new DtlsException($"DTLS: {what}: the peer sent fatal alert {AlertDescription.GetText((short)alert)}.", ex) { AlertDescription = alert, AlertFromPeer = true };
+        }
+
+        if (ex is TlsFatalAlert raised)
+        {
+            var d = raised.AlertDescription;
+            return new DtlsException($"DTLS: {what}: {AlertDescription.GetText(d)} ({ex.InnerException?.Message ?? ex.Message}).", ex) { AlertDescription = d };
+        }
+
+        return new DtlsException($"DTLS: {what}: {ex.Message}", ex);
+    }
+
+    private bool SetState(DtlsTransportState state, DtlsException? error)
+    {
+        lock (_stateGate)
+        {
+            if (_state == state || _state is DtlsTransportState.Closed or DtlsTransportState.Failed)
+            {
+                return false;
+            }
+
+            _state = state;
+            Error ??= error;
+        }
+
+        EventInvoker.Raise(StateChanged, this, state, _logger, nameof(StateChanged));
+        return true;
+    }
+}
