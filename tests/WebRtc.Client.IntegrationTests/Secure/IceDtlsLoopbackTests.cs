@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Net;
+using WebRtc.Client.Dtls;
+using WebRtc.Client.Ice;
+
+namespace WebRtc.Client.IntegrationTests.Secure;
+
+/// <summary>ICE and DTLS together on real loopback sockets: the stack up to keyed SRTP.</summary>
+public class IceDtlsLoopbackTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>Two ICE transports connected over 127.0.0.1 (offerer controlling), plus their certificates.</summary>
+    internal sealed class Endpoints : IAsyncDisposable
+    {
+        public required IceTransport OffererIce { get; init; }
+
+        public required IceTransport AnswererIce { get; init; }
+
+        public RTCCertificate OffererCertificate { get; } = RTCCertificate.Generate();
+
+        public RTCCertificate AnswererCertificate { get; } = RTCCertificate.Generate();
+
+        public static async Task<Endpoints> ConnectAsync()
+        {
+            var endpoints = new Endpoints
+            {
+                OffererIce = new IceTransport(new IceTransportOptions { Controlling = true, BindAddresses = [IPAddress.Loopback] }),
+                AnswererIce = new IceTransport(new IceTransportOptions { BindAddresses = [IPAddress.Loopback] }),
+            };
+            var connected = Task.WhenAll(
+                Connected(endpoints.OffererIce),
+                Connected(endpoints.AnswererIce));
+            Wire(endpoints.OffererIce, endpoints.AnswererIce);
+            Wire(endpoints.AnswererIce, endpoints.OffererIce);
+            await endpoints.OffererIce.GatherAsync();
+            await endpoints.AnswererIce.GatherAsync();
+            await connected.WaitAsync(Timeout);
+            return endpoints;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await OffererIce.DisposeAsync();
+            await AnswererIce.DisposeAsync();
+        }
+
+        private static void Wire(IceTransport from, IceTransport to)
+        {
+            from.CandidateGathered += (_, c) => _ = to.AddRemoteCandidateAsync(c);
+            to.SetRemoteCredentials(from.LocalCredentials.Ufrag, from.LocalCredentials.Pwd);
+        }
+
+        private static Task Connected(IceTransport transport)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            transport.SelectedPairChanged += (_, pair) =>
+            {
+                if (pair is not null)
+                {
+                    done.TrySetResult();
+                }
+            };
+            return done.Task;
+        }
+    }
+
+    [Test]
+    public async Task DtlsOverIceDerivesMatchingKeysAndCarriesData()
+    {
+        await using var endpoints = await Endpoints.ConnectAsync();
+
+        // RFC 8842: the offerer says actpass, the answerer answers active and becomes the DTLS client.
+        var offererRole = DtlsTransport.ResolveRole(DtlsSetup.ActPass, DtlsSetup.Active, localIsOfferer: true);
+        var answererRole = DtlsTransport.ResolveRole(DtlsSetup.Active, DtlsSetup.ActPass, localIsOfferer: false);
+        Assert.That((offererRole, answererRole), Is.EqualTo((DtlsRole.Server, DtlsRole.Client)));
+
+        await using var offerer = new DtlsTransport(endpoints.OffererIce.Dtls, endpoints.OffererCertificate);
+        await using var answerer = new DtlsTransport(endpoints.AnswererIce.Dtls, endpoints.AnswererCertificate);
+        await Task.WhenAll(
+            offerer.StartAsync(offererRole, endpoints.AnswererCertificate.GetFingerprint("sha-256")),
+            answerer.StartAsync(answererRole, endpoints.OffererCertificate.GetFingerprint("sha-256"))).WaitAsync(Timeout);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(offerer.State, Is.EqualTo(DtlsTransportState.Connected));
+            Assert.That(answerer.State, Is.EqualTo(DtlsTransportState.Connected));
+            Assert.That(offerer.SrtpProtectionProfile, Is.EqualTo(DtlsSrtpProtectionProfile.AeadAes128Gcm));
+            Assert.That(offerer.ExportKeyingMaterial(), Is.EqualTo(answerer.ExportKeyingMaterial()));
+            Assert.That(offerer.ExportKeyingMaterial(), Has.Length.EqualTo(56));
+        });
+
+        var received = new BlockingCollection<byte[]>();
+        offerer.Receiver = d => received.Add(d.ToArray());
+        byte[] message = [.. Enumerable.Range(0, 1000).Select(i => (byte)i)];
+        Assert.That(answerer.TrySend(message), Is.True);
+        Assert.That(received.TryTake(out var got, Timeout), Is.True);
+        Assert.That(got, Is.EqualTo(message));
+    }
+
+    [Test]
+    public async Task WrongFingerprintFailsTheHandshakeOverIce()
+    {
+        await using var endpoints = await Endpoints.ConnectAsync();
+        var attacker = RTCCertificate.Generate();
+        await using var offerer = new DtlsTransport(endpoints.OffererIce.Dtls, endpoints.OffererCertificate);
+        await using var answerer = new DtlsTransport(endpoints.AnswererIce.Dtls, endpoints.AnswererCertificate);
+
+        // The answerer expects a fingerprint that is not the offerer's certificate.
+        var server = offerer.StartAsync(DtlsRole.Server, endpoints.AnswererCertificate.GetFingerprint("sha-256"));
+        var client = answerer.StartAsync(DtlsRole.Client, attacker.GetFingerprint("sha-256"));
+        var error = await Assert.ThrowsAsync<DtlsException>(async () => await client.WaitAsync(Timeout));
+        Assert.That(error!.Message, Does.Contain("fingerprint"));
+        await Assert.ThrowsAsync<DtlsException>(async () => await server.WaitAsync(Timeout));
+        Assert.That(answerer.State, Is.EqualTo(DtlsTransportState.Failed));
+        Assert.That(offerer.State, Is.EqualTo(DtlsTransportState.Failed));
+    }
+}
