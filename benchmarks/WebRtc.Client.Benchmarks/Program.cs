@@ -1,9 +1,22 @@
 using BenchmarkDotNet.Running;
+using WebRtc.Client.Benchmarks.EndToEnd;
 
 namespace WebRtc.Client.Benchmarks;
 
-/// <summary>Entry point: pass BenchmarkDotNet arguments, e.g. <c>--filter '*Stun*' --job short</c>.</summary>
+/// <summary>
+/// Entry point. <c>setup [runs]</c> runs the end-to-end connection-setup harness; anything else
+/// goes to BenchmarkDotNet, e.g. <c>--filter '*Stun*' --job short</c>.
+/// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static async Task Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "setup")
+        {
+            await SetupHarness.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using WebRtc.Client.Dtls;
 
 namespace WebRtc.Client.Tests.Dtls;
@@ -298,26 +297,5 @@ public class DtlsTransportTests
         await using var _ = pair;
         await pair.StartAsync(EcdsaB.GetFingerprint("sha-512"), EcdsaA.GetFingerprint("sha-1")).WaitAsync(Wait);
         Assert.That(pair.Client.State, Is.EqualTo(DtlsTransportState.Connected));
-    }
-
-    [Test]
-    public async Task HandshakeTime_Median_Of20()
-    {
-        var times = new List<double>();
-        for (var i = 0; i < 21; i++)
-        {
-            var stopwatch = Stopwatch.StartNew();
-            await using var pair = await ConnectAsync(EcdsaA, EcdsaB);
-            stopwatch.Stop();
-            if (i > 0)
-            {
-                times.Add(stopwatch.Elapsed.TotalMilliseconds); // the first run pays for JIT
-            }
-        }
-
-        times.Sort();
-        var median = (times[9] + times[10]) / 2;
-        await TestContext.Out.WriteLineAsync($"DTLS handshake (ECDSA P-256, in-memory link): median {median:0.00} ms over 20, min {times[0]:0.00} ms, max {times[^1]:0.00} ms");
-        Assert.That(times, Has.Count.EqualTo(20));
     }
 }
