@@ -68,6 +68,18 @@ public sealed partial class SrtpContext
         stream.SrtcpSendIndex = index & 0x7FFF_FFFF;
     }
 
+    /// <summary>Benchmark hook: forgets receive-side ROC and replay state of every stream, without allocating.</summary>
+    internal void ResetReceiveState()
+    {
+        for (int i = 0; i < _streamCount; i++)
+        {
+            Stream s = _streams[i]!;
+            s.RecvStarted = false;
+            s.RtpWindow.Reset();
+            s.RtcpWindow.Reset();
+        }
+    }
+
     private Stream? FindStream(uint ssrc)
     {
         Stream? last = _lastStream;

@@ -31,6 +31,13 @@ internal sealed class SrtpReplayWindow
         return (_bits[bit >> 6] & (1UL << bit)) == 0;
     }
 
+    /// <summary>Forgets every index (benchmark and re-key use).</summary>
+    public void Reset()
+    {
+        Array.Clear(_bits);
+        Highest = -1;
+    }
+
     /// <summary>Marks <paramref name="index"/> received (after it authenticated).</summary>
     public void Accept(long index)
     {
