@@ -195,6 +195,7 @@ public class SrtpBenchmarks
     public int BouncyCastle_Protect_Sha1_80()
     {
         _plain.CopyTo(_buffer, 0);
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(2), _seq++);
         return _bcSha1.Protect(_buffer, PacketLength, HeaderLength);
     }
 
@@ -208,7 +209,9 @@ public class SrtpBenchmarks
     [Benchmark]
     public int BouncyCastle_Protect_Gcm128()
     {
+        // BouncyCastle refuses to encrypt twice under one GCM nonce: advance the sequence number.
         _plain.CopyTo(_buffer, 0);
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(2), _seq++);
         return _bcGcm.Protect(_buffer, PacketLength, HeaderLength);
     }
 

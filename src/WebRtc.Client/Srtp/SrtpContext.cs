@@ -164,7 +164,7 @@ public sealed partial class SrtpContext : IDisposable
             CmIv(iv, _rtpSalt, ssrc, index);
             _rtpCipher!.Transform(iv, payload);
             Span<byte> mac = stackalloc byte[HmacSha1Length];
-            RtpMac(buffer.Slice(0, length), roc, mac);
+            RtpMac(buffer, length, roc, mac);
             mac.Slice(0, _rtpTagLength).CopyTo(buffer.Slice(length));
         }
 
@@ -236,8 +236,11 @@ public sealed partial class SrtpContext : IDisposable
         else
         {
             Span<byte> mac = stackalloc byte[HmacSha1Length];
-            RtpMac(buffer.Slice(0, bodyLength), roc, mac);
-            if (!CryptographicOperations.FixedTimeEquals(mac.Slice(0, _rtpTagLength), buffer.Slice(bodyLength, _rtpTagLength)))
+            Span<byte> tag = stackalloc byte[10];
+            tag = tag.Slice(0, _rtpTagLength);
+            buffer.Slice(bodyLength, _rtpTagLength).CopyTo(tag);
+            RtpMac(buffer, bodyLength, roc, mac);
+            if (!CryptographicOperations.FixedTimeEquals(mac.Slice(0, _rtpTagLength), tag))
             {
                 error = SrtpError.AuthenticationFailed;
                 return false;
@@ -277,13 +280,15 @@ public sealed partial class SrtpContext : IDisposable
         return sl - 32768 > seq ? (long)roc + 1 : roc;
     }
 
-    private void RtpMac(ReadOnlySpan<byte> authenticated, uint roc, Span<byte> mac)
+    /// <summary>
+    /// RFC 3711 §4.2: HMAC over the authenticated portion with the ROC appended. The ROC is written
+    /// into the tag space after the packet (at least 4 bytes, already saved or not yet written) so
+    /// the HMAC takes one contiguous update: each update is a call into OpenSSL.
+    /// </summary>
+    private void RtpMac(Span<byte> buffer, int authenticatedLength, uint roc, Span<byte> mac)
     {
-        // RFC 3711 §4.2: the ROC is appended after the authenticated portion.
-        Span<byte> rocBytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(rocBytes, roc);
-        _rtpAuth!.AppendData(authenticated);
-        _rtpAuth.AppendData(rocBytes);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer.Slice(authenticatedLength), roc);
+        _rtpAuth!.AppendData(buffer.Slice(0, authenticatedLength + 4));
         _rtpAuth.GetHashAndReset(mac);
     }
 
