@@ -366,4 +366,30 @@ public class SrtpContextTests
             Assert.That(allocated, Is.Zero);
         }
     }
+
+    [TestCaseSource(nameof(Profiles))]
+    public void Srtcp_out_of_order_is_accepted_once(SrtpProfile profile)
+    {
+        // RFC 3711 §3.4: the SRTCP index drives the replay check.
+        var (tx, rx) = Pair(profile);
+        using (tx)
+        using (rx)
+        {
+            var wire = new List<byte[]>();
+            byte[] buffer = new byte[256];
+            for (int i = 0; i < 3; i++)
+            {
+                int length = Rtcp(buffer, 0x77, 6);
+                Assert.That(tx.TryProtectRtcp(buffer, length, out int n), Is.True);
+                wire.Add(buffer.AsSpan(0, n).ToArray());
+            }
+
+            Assert.That(BinaryPrimitives.ReadUInt32BigEndian(wire[2].AsSpan(6 * 4 + 4 + (profile.IsAead() ? 16 : 0))), Is.EqualTo(0x8000_0002u), "E flag and index 2");
+            Assert.That(rx.TryUnprotectRtcp((byte[])wire[2].Clone(), wire[2].Length, out _), Is.True);
+            Assert.That(rx.TryUnprotectRtcp((byte[])wire[0].Clone(), wire[0].Length, out _), Is.True);
+            Assert.That(rx.TryUnprotectRtcp((byte[])wire[0].Clone(), wire[0].Length, out _, out var error), Is.False);
+            Assert.That(error, Is.EqualTo(SrtpError.Replayed));
+            Assert.That(rx.TryUnprotectRtcp((byte[])wire[1].Clone(), wire[1].Length, out _), Is.True);
+        }
+    }
 }

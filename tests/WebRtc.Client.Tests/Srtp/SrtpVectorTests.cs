@@ -172,4 +172,16 @@ public class SrtpVectorTests
         Assert.That(SrtpProfile.AesCm128HmacSha1_80.GetSaltLength(), Is.EqualTo(14));
         Assert.That((int)SrtpProfile.AeadAes256Gcm, Is.EqualTo(8));
     }
+
+    [Test]
+    public void Wrong_key_lengths_throw()
+    {
+        // RFC 5764 §4.1.2: key and salt lengths are fixed by the profile.
+        Assert.Throws<ArgumentException>(() => new SrtpContext(SrtpProfile.AesCm128HmacSha1_80, new byte[32], new byte[14]));
+        Assert.Throws<ArgumentException>(() => new SrtpContext(SrtpProfile.AeadAes256Gcm, new byte[32], new byte[14]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SrtpContext((SrtpProfile)3, new byte[16], new byte[14]));
+        var context = new SrtpContext(SrtpProfile.AeadAes128Gcm, new byte[16], new byte[12]);
+        context.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => context.TryProtectRtp(new byte[64], 20, out _));
+    }
 }
