@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
+using WebRtc.Client.Srtp;
 
 namespace WebRtc.Client.IntegrationTests.Secure;
 
@@ -66,7 +67,7 @@ public class IceDtlsLoopbackTests
     }
 
     [Test]
-    public async Task DtlsOverIceDerivesMatchingKeysAndCarriesData()
+    public async Task DtlsOverIceKeysSrtpAndSrtcpBothWaysAndCarriesData()
     {
         await using var endpoints = await Endpoints.ConnectAsync();
 
@@ -90,12 +91,55 @@ public class IceDtlsLoopbackTests
             Assert.That(offerer.ExportKeyingMaterial(), Has.Length.EqualTo(56));
         });
 
+        // SRTP and SRTCP both ways over the ICE pair, keyed from the DTLS export (RFC 5764 §4.2).
+        var profile = (SrtpProfile)offerer.SrtpProtectionProfile!.Value;
+        var offererKeys = SrtpKeyingMaterial.Split(profile, offerer.ExportKeyingMaterial(), isDtlsClient: false);
+        var answererKeys = SrtpKeyingMaterial.Split(profile, answerer.ExportKeyingMaterial(), isDtlsClient: true);
+        using var offererOut = offererKeys.CreateLocalContext();
+        using var offererIn = offererKeys.CreateRemoteContext();
+        using var answererOut = answererKeys.CreateLocalContext();
+        using var answererIn = answererKeys.CreateRemoteContext();
+        AssertSecureMediaFlows(endpoints.OffererIce, offererOut, endpoints.AnswererIce, answererIn);
+        AssertSecureMediaFlows(endpoints.AnswererIce, answererOut, endpoints.OffererIce, offererIn);
+
         var received = new BlockingCollection<byte[]>();
         offerer.Receiver = d => received.Add(d.ToArray());
         byte[] message = [.. Enumerable.Range(0, 1000).Select(i => (byte)i)];
         Assert.That(answerer.TrySend(message), Is.True);
         Assert.That(received.TryTake(out var got, Timeout), Is.True);
         Assert.That(got, Is.EqualTo(message));
+    }
+
+    private static void AssertSecureMediaFlows(IceTransport from, SrtpContext protect, IceTransport to, SrtpContext unprotect)
+    {
+        var plain = new BlockingCollection<byte[]>();
+        to.Rtp.Receiver = datagram =>
+        {
+            var copy = datagram.ToArray();
+            bool rtcp = copy.Length > 1 && copy[1] is >= 200 and <= 207;
+            bool ok = rtcp
+                ? unprotect.TryUnprotectRtcp(copy, copy.Length, out int length)
+                : unprotect.TryUnprotectRtp(copy, copy.Length, out length);
+            plain.Add(ok ? copy[..length] : []);
+        };
+
+        byte[] rtp = [0x80, 111, 0x12, 0x34, 0, 0, 0x10, 0, 0xDE, 0xAD, 0xBE, 0xEF, .. Enumerable.Range(0, 160).Select(i => (byte)i)];
+        byte[] rtcp = [0x81, 201, 0, 7, 0xDE, 0xAD, 0xBE, 0xEF, 0xCA, 0xFE, 0xBA, 0xBE, .. new byte[24]];
+        foreach (var (packet, isRtcp) in new[] { (rtp, false), (rtcp, true) })
+        {
+            var buffer = new byte[packet.Length + 64];
+            packet.CopyTo(buffer, 0);
+            bool protectedOk = isRtcp
+                ? protect.TryProtectRtcp(buffer, packet.Length, out int length)
+                : protect.TryProtectRtp(buffer, packet.Length, out length);
+            Assert.That(protectedOk, Is.True);
+            Assert.That(buffer[..length], Is.Not.EqualTo(packet), "encrypted on the wire");
+            Assert.That(from.Rtp.TrySend(buffer.AsSpan(0, length)), Is.True);
+            Assert.That(plain.TryTake(out var got, Timeout), Is.True);
+            Assert.That(got, Is.EqualTo(packet), isRtcp ? "SRTCP" : "SRTP");
+        }
+
+        to.Rtp.Receiver = null;
     }
 
     [Test]
