@@ -15,7 +15,7 @@ public static class Crc32c
     private static readonly uint[] Table = BuildTable();
 
     /// <summary>True when the hardware instruction is used.</summary>
-    public static bool IsHardwareAccelerated => Sse42.X64.IsSupported || Sse42.IsSupported || Crc32.Arm64.IsSupported || Crc32.IsSupported;
+    public static bool IsHardwareAccelerated => Sse42.X64.IsSupported || Crc32.Arm64.IsSupported;
 
     /// <summary>The CRC32c of <paramref name="data"/> (initial value all ones, final complement).</summary>
     public static uint Compute(ReadOnlySpan<byte> data) => ~Update(0xFFFFFFFFu, data);

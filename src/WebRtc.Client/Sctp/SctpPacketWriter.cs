@@ -41,7 +41,7 @@ public ref struct SctpPacketWriter
     public static int Padded(int length) => (length + 3) & ~3;
 
     /// <summary>Adds a DATA chunk.</summary>
-    public bool TryAddData(SctpDataFlags flags, uint tsn, ushort streamId, ushort streamSequence, uint ppid, ReadOnlySpan<byte> userData)
+    public bool TryAddData(SctpDataFlags flags, uint tsn, ushort streamId, ushort streamSequence, uint ppid, scoped ReadOnlySpan<byte> userData)
     {
         if (!TryBegin(SctpChunkType.Data, (byte)flags, 12 + userData.Length, out var v))
         {
@@ -60,7 +60,7 @@ public ref struct SctpPacketWriter
     /// Adds an INIT (empty cookie) or INIT ACK (with cookie). Announces FORWARD-TSN and
     /// RE-CONFIG support, which WebRTC peers expect (RFC 8831 §6.2).
     /// </summary>
-    public bool TryAddInit(bool ack, uint initiateTag, uint window, ushort outboundStreams, ushort inboundStreams, uint initialTsn, ReadOnlySpan<byte> cookie)
+    public bool TryAddInit(bool ack, uint initiateTag, uint window, ushort outboundStreams, ushort inboundStreams, uint initialTsn, scoped ReadOnlySpan<byte> cookie)
     {
         int cookieParam = ack ? Padded(4 + cookie.Length) : 0;
         const int extensions = 8 + 4; // Supported Extensions (2 types, padded) + Forward-TSN-Supported
@@ -93,7 +93,7 @@ public ref struct SctpPacketWriter
     }
 
     /// <summary>Adds a SACK.</summary>
-    public bool TryAddSack(uint cumulativeTsnAck, uint window, ReadOnlySpan<SctpGapAckBlock> gaps, ReadOnlySpan<uint> duplicates)
+    public bool TryAddSack(uint cumulativeTsnAck, uint window, scoped ReadOnlySpan<SctpGapAckBlock> gaps, scoped ReadOnlySpan<uint> duplicates)
     {
         if (gaps.Length > ushort.MaxValue || duplicates.Length > ushort.MaxValue
             || !TryBegin(SctpChunkType.Sack, 0, 12 + (gaps.Length * 4) + (duplicates.Length * 4), out var v))
@@ -123,7 +123,7 @@ public ref struct SctpPacketWriter
     }
 
     /// <summary>Adds a FORWARD-TSN (RFC 3758 §3.2).</summary>
-    public bool TryAddForwardTsn(uint newCumulativeTsn, ReadOnlySpan<SctpSkippedStream> streams)
+    public bool TryAddForwardTsn(uint newCumulativeTsn, scoped ReadOnlySpan<SctpSkippedStream> streams)
     {
         if (!TryBegin(SctpChunkType.ForwardTsn, 0, 4 + (streams.Length * 4), out var v))
         {
@@ -155,7 +155,7 @@ public ref struct SctpPacketWriter
     }
 
     /// <summary>Adds a HEARTBEAT (or HEARTBEAT ACK) whose Heartbeat Info parameter holds <paramref name="info"/>.</summary>
-    public bool TryAddHeartbeat(bool ack, ReadOnlySpan<byte> info)
+    public bool TryAddHeartbeat(bool ack, scoped ReadOnlySpan<byte> info)
     {
         if (!TryBegin(ack ? SctpChunkType.HeartbeatAck : SctpChunkType.Heartbeat, 0, 4 + info.Length, out var v))
         {
@@ -168,25 +168,24 @@ public ref struct SctpPacketWriter
     }
 
     /// <summary>Adds an ABORT or ERROR with one error cause.</summary>
-    public bool TryAddErrorCause(SctpChunkType type, bool reflectedTag, SctpErrorCauseCode cause, ReadOnlySpan<byte> causeInfo)
+    public bool TryAddErrorCause(SctpChunkType type, bool reflectedTag, SctpErrorCauseCode cause, scoped ReadOnlySpan<byte> causeInfo)
     {
         if (type is not (SctpChunkType.Abort or SctpChunkType.Error)
-            || !TryBegin(type, reflectedTag ? (byte)1 : (byte)0, Padded(4 + causeInfo.Length), out var v))
+            || !TryBegin(type, reflectedTag ? (byte)1 : (byte)0, 4 + causeInfo.Length, out var v))
         {
             return false;
         }
 
         WriteParameterHeader(v, (SctpParameterType)cause, 4 + causeInfo.Length);
         causeInfo.CopyTo(v[4..]);
-        v[(4 + causeInfo.Length)..].Clear();
         return true;
     }
 
     /// <summary>Adds a RE-CONFIG with one Outgoing SSN Reset Request (RFC 6525 §4.1).</summary>
-    public bool TryAddOutgoingResetRequest(uint requestSequence, uint responseSequence, uint lastAssignedTsn, ReadOnlySpan<ushort> streams)
+    public bool TryAddOutgoingResetRequest(uint requestSequence, uint responseSequence, uint lastAssignedTsn, scoped ReadOnlySpan<ushort> streams)
     {
         int paramLength = 16 + (streams.Length * 2);
-        if (!TryBegin(SctpChunkType.ReConfig, 0, Padded(paramLength), out var v))
+        if (!TryBegin(SctpChunkType.ReConfig, 0, paramLength, out var v))
         {
             return false;
         }
@@ -195,22 +194,22 @@ public ref struct SctpPacketWriter
         BinaryPrimitives.WriteUInt32BigEndian(v[4..], requestSequence);
         BinaryPrimitives.WriteUInt32BigEndian(v[8..], responseSequence);
         BinaryPrimitives.WriteUInt32BigEndian(v[12..], lastAssignedTsn);
-        WriteStreams(v[16..], streams, paramLength - 16);
+        WriteStreams(v[16..], streams);
         return true;
     }
 
     /// <summary>Adds a RE-CONFIG with one Incoming SSN Reset Request (RFC 6525 §4.2).</summary>
-    public bool TryAddIncomingResetRequest(uint requestSequence, ReadOnlySpan<ushort> streams)
+    public bool TryAddIncomingResetRequest(uint requestSequence, scoped ReadOnlySpan<ushort> streams)
     {
         int paramLength = 8 + (streams.Length * 2);
-        if (!TryBegin(SctpChunkType.ReConfig, 0, Padded(paramLength), out var v))
+        if (!TryBegin(SctpChunkType.ReConfig, 0, paramLength, out var v))
         {
             return false;
         }
 
         WriteParameterHeader(v, SctpParameterType.IncomingSsnResetRequest, paramLength);
         BinaryPrimitives.WriteUInt32BigEndian(v[4..], requestSequence);
-        WriteStreams(v[8..], streams, paramLength - 8);
+        WriteStreams(v[8..], streams);
         return true;
     }
 
@@ -229,7 +228,7 @@ public ref struct SctpPacketWriter
     }
 
     /// <summary>Adds any chunk from its type, flags and value (COOKIE ECHO, COOKIE ACK, SHUTDOWN ACK ...).</summary>
-    public bool TryAddChunk(SctpChunkType type, byte flags, ReadOnlySpan<byte> value)
+    public bool TryAddChunk(SctpChunkType type, byte flags, scoped ReadOnlySpan<byte> value)
     {
         if (!TryBegin(type, flags, value.Length, out var v))
         {
@@ -244,6 +243,7 @@ public ref struct SctpPacketWriter
     public readonly int Finish()
     {
         var packet = _buffer[.._position];
+        BinaryPrimitives.WriteUInt32LittleEndian(packet[8..], 0); // Finish may run twice
         BinaryPrimitives.WriteUInt32LittleEndian(packet[8..], Crc32c.Compute(packet));
         return _position;
     }
@@ -274,13 +274,11 @@ public ref struct SctpPacketWriter
         BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)length);
     }
 
-    private static void WriteStreams(Span<byte> destination, ReadOnlySpan<ushort> streams, int length)
+    private static void WriteStreams(Span<byte> destination, ReadOnlySpan<ushort> streams)
     {
         for (int i = 0; i < streams.Length; i++)
         {
             BinaryPrimitives.WriteUInt16BigEndian(destination[(i * 2)..], streams[i]);
         }
-
-        destination[length..].Clear();
     }
 }
