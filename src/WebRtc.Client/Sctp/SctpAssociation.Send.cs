@@ -384,6 +384,22 @@ public sealed partial class SctpAssociation
             stream.Buffered -= unsent;
             _bufferedTotal -= unsent;
             _bufferedChanged.Add(msg.StreamId);
+            if (msg.Sent > 0)
+            {
+                // Fragments get TSNs only when sent, so a half-sent message has no TSN for its
+                // end. Give it one, never sent and abandoned at once: the FORWARD-TSN that skips
+                // it tells the peer to drop the fragments it holds and to pass this SSN.
+                ref var placeholder = ref PushChunk();
+                placeholder = new InFlightChunk
+                {
+                    Message = msg,
+                    Flags = SctpDataFlags.End | (msg.Unordered ? SctpDataFlags.Unordered : 0),
+                    State = ChunkState.Abandoned,
+                };
+                _nextTsn++;
+                msg.Outstanding++;
+                msg.Sent = msg.Length;
+            }
         }
     }
 
@@ -836,6 +852,29 @@ public sealed partial class SctpAssociation
         return $"{_state} nextTsn={_nextTsn} cumAckedByPeer={_cumAckedByPeer} adv={_advancedPeerAckPoint} outstanding={_ringCount} " +
             $"rtxPending={_retransmitPending} flight={_flightSize} cwnd={_cwnd} ssthresh={_ssthresh} peerRwnd={_peerRwnd} rto={_rto.TotalMilliseconds}ms " +
             $"first=[{first.State} tx={first.Transmits} len={first.Length} abandoned={first.Message?.Abandoned}] queue={_sendQueue.Count} " +
-            $"cumReceived={_cumulativeReceived} highestReceived={_highestReceived} rxBuffered={_receiveBuffered} fragments={_fragments.Count} errors={_errorCount}";
+            $"cumReceived={_cumulativeReceived} highestReceived={_highestReceived} rxBuffered={_receiveBuffered} fragments={_fragments.Count} errors={_errorCount}" +
+            DescribeReceiveQueues();
+    }
+
+    private string DescribeReceiveQueues()
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var (id, stream) in _inboundStreamState)
+        {
+            if (stream.Pending.Count > 0)
+            {
+                sb.Append(" stream").Append(id).Append("[next=").Append(stream.NextSsn).Append(" pending=").Append(stream.Pending.Count).Append(" min=").Append(stream.Pending.Keys.Min()).Append(']');
+            }
+        }
+
+        foreach (var g in _fragments.GroupBy(f => (f.Value.StreamId, f.Value.Ssn, Unordered: (f.Value.Flags & SctpDataFlags.Unordered) != 0)))
+        {
+            sb.Append(" frag[s").Append(g.Key.StreamId).Append(" ssn").Append(g.Key.Ssn).Append(g.Key.Unordered ? " U" : " O")
+              .Append(" n=").Append(g.Count()).Append(" tsn ").Append(g.Min(x => x.Key)).Append("..").Append(g.Max(x => x.Key))
+              .Append(" B=").Append(g.Count(x => (x.Value.Flags & SctpDataFlags.Beginning) != 0))
+              .Append(" E=").Append(g.Count(x => (x.Value.Flags & SctpDataFlags.End) != 0)).Append(']');
+        }
+
+        return sb.ToString();
     }
 }
