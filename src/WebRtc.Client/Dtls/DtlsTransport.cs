@@ -216,6 +216,9 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
             ?? throw new InvalidOperationException("No SRTP protection profile was negotiated (the peer did not offer use_srtp).");
     }
 
+    /// <summary>The largest <see cref="TrySend"/> payload once connected (the MTU less the record overhead of the negotiated suite); 0 before.</summary>
+    public int MaxSendSize => State == DtlsTransportState.Connected && _dtls is { } dtls ? dtls.GetSendLimit() : 0;
+
     /// <summary>Sends one application-data record; false when not connected or the data exceeds the send limit.</summary>
     public bool TrySend(ReadOnlySpan<byte> datagram)
     {

@@ -27,4 +27,24 @@ internal static class EventInvoker
             }
         }
     }
+
+    public static void Raise(EventHandler? handler, object sender, ILogger logger, string eventName)
+    {
+        if (handler is null)
+        {
+            return;
+        }
+
+        foreach (var single in handler.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler)single)(sender, EventArgs.Empty);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "A handler of {Event} threw; the stack carries on", eventName);
+            }
+        }
+    }
 }
