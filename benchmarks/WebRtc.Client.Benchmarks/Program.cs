@@ -4,7 +4,8 @@ using WebRtc.Client.Benchmarks.EndToEnd;
 namespace WebRtc.Client.Benchmarks;
 
 /// <summary>
-/// Entry point. <c>setup [runs]</c> runs the end-to-end connection-setup harness; anything else
+/// Entry point. <c>setup [runs]</c> runs the end-to-end connection-setup harness, <c>datachannel
+/// [seconds]</c> the data-channel throughput harness; anything else
 /// goes to BenchmarkDotNet, e.g. <c>--filter '*Stun*' --job short</c>.
 /// </summary>
 public static class Program
@@ -14,6 +15,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "setup")
         {
             await SetupHarness.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "datachannel")
+        {
+            await DataChannelHarness.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
             return;
         }
 
