@@ -12,6 +12,15 @@ TEST_APT_DEPS=(
   "ip:iproute2"
   "nft:nftables"
   "unshare:util-linux"
+  "gst-launch-1.0:gstreamer1.0-tools"
+)
+
+# Debian packages that provide no command of their own (GStreamer plugins), checked with dpkg -s.
+TEST_APT_PACKAGES=(
+  gstreamer1.0-plugins-base   # opusenc, opusdec
+  gstreamer1.0-plugins-good   # rtpvp8pay/depay, rtpvp9pay/depay, rtph264pay/depay, rtpopuspay/depay, vp8enc/dec, vp9enc/dec, udpsrc/udpsink
+  gstreamer1.0-plugins-ugly   # x264enc
+  gstreamer1.0-libav          # avdec_h264
 )
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -21,6 +30,11 @@ install_apt_deps() {
   for pair in "$@"; do
     have "${pair%%:*}" || missing+=("${pair#*:}")
   done
+  if have dpkg; then
+    for pair in "${TEST_APT_PACKAGES[@]}"; do
+      dpkg -s "$pair" >/dev/null 2>&1 || missing+=("$pair")
+    done
+  fi
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ] && have apt-get; then
     echo "==> installing Debian packages: ${missing[*]}"
