@@ -26,6 +26,9 @@ internal static class DataChannelHarness
         double udp = RawUdp(duration);
         Console.WriteLine($"| Raw UDP loopback, {DatagramSize}-byte datagrams (ceiling) | {udp:0.0} MB/s | 1.00 |");
 
+        double dtls = await DtlsOnlyAsync(certificateA, certificateB, duration);
+        Console.WriteLine($"| DTLS records over ICE, no SCTP, {DatagramSize - 40}-byte records (received) | {dtls:0.0} MB/s | {dtls / udp:0.00} |");
+
         double one = await ThroughputAsync(certificateA, certificateB, 1, 64 * 1024, duration);
         Console.WriteLine($"| 1 reliable ordered channel, 64 KiB messages | {one:0.0} MB/s | {one / udp:0.00} |");
         double sixteen = await ThroughputAsync(certificateA, certificateB, 16, 64 * 1024, duration);
@@ -66,6 +69,26 @@ internal static class DataChannelHarness
 
         double elapsed = stopwatch.Elapsed.TotalSeconds;
         Thread.Sleep(100);
+        return Interlocked.Read(ref received) / elapsed / 1e6;
+    }
+
+    private static async Task<double> DtlsOnlyAsync(RTCCertificate a, RTCCertificate b, TimeSpan duration)
+    {
+        await using var pair = await PeerPair.ConnectAsync(a, b);
+        long received = 0;
+        pair.DtlsB.Receiver = data => Interlocked.Add(ref received, data.Length);
+        var payload = new byte[DatagramSize - 40];
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < duration)
+        {
+            for (int i = 0; i < 64; i++)
+            {
+                pair.DtlsA.TrySend(payload);
+            }
+        }
+
+        double elapsed = stopwatch.Elapsed.TotalSeconds;
+        await Task.Delay(100);
         return Interlocked.Read(ref received) / elapsed / 1e6;
     }
 
