@@ -76,4 +76,26 @@ internal static class Signal
 
         return samples;
     }
+
+    /// <summary>
+    /// A voiced-speech stand-in: 12 harmonics of a gliding 140 Hz pitch, modulated at a syllable
+    /// rate. Opus's SILK voice detector treats it as speech, so in-band FEC (LBRR) gets coded; it
+    /// does not for a pure tone.
+    /// </summary>
+    public static short[] SpeechLike(int sampleRate, int start, int count)
+    {
+        var samples = new short[count];
+        for (int i = 0; i < count; i++)
+        {
+            double t = (double)(start + i) / sampleRate, v = 0;
+            for (int k = 1; k <= 12; k++)
+            {
+                v += Math.Sin(2 * Math.PI * (140 + 20 * Math.Sin(2 * Math.PI * 0.7 * t)) * k * t) / k;
+            }
+
+            samples[i] = (short)(5000 * v * (0.55 + 0.45 * Math.Sin(2 * Math.PI * 4 * t)));
+        }
+
+        return samples;
+    }
 }
