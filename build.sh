@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# WebRtc.Client build entry point. Verbs: run | test | bench | pack | build
+# WebRtc.Client build entry point. Verbs: run | test | bench | codecs | pack | build
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -12,6 +12,20 @@ TEST_APT_DEPS=(
   "ip:iproute2"
   "nft:nftables"
   "unshare:util-linux"
+  "ffmpeg:ffmpeg"
+  "ffprobe:ffmpeg"
+  "gst-launch-1.0:gstreamer1.0-tools"
+  "gcc:gcc"
+)
+
+# Libraries and plugins are not commands: these Debian packages are checked with `dpkg -s`.
+# Codec tests load libavcodec/libavutil, compile against their headers, and decode with GStreamer.
+TEST_APT_PACKAGES=(
+  libavcodec59
+  libavutil57
+  libavcodec-dev
+  gstreamer1.0-plugins-base
+  gstreamer1.0-plugins-good
 )
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -21,6 +35,7 @@ install_apt_deps() {
   for pair in "$@"; do
     have "${pair%%:*}" || missing+=("${pair#*:}")
   done
+  for pair in "${TEST_APT_PACKAGES[@]}"; do dpkg -s "$pair" >/dev/null 2>&1 || missing+=("$pair"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ] && have apt-get; then
     echo "==> installing Debian packages: ${missing[*]}"
@@ -99,6 +114,11 @@ case "${1:-}" in
     [ $# -eq 0 ] && set -- --filter '*' --job short
     dotnet run --project benchmarks/WebRtc.Client.Benchmarks -c "$CONFIG" -- "$@"
     ;;
+  codecs)
+    # Encodes 5 s of the test pattern and a sine to files ffprobe reads (see samples/CodecDemo).
+    build
+    dotnet run --project samples/CodecDemo -c "$CONFIG" --no-build -- "${@:2}"
+    ;;
   pack)
     dotnet restore WebRtc.Client.sln --verbosity quiet
     for proj in src/*/*.csproj; do
@@ -107,7 +127,7 @@ case "${1:-}" in
     ls -1 artifacts/*.nupkg
     ;;
   *)
-    echo "usage: ./build.sh run|test|bench|pack|build [args]" >&2
+    echo "usage: ./build.sh run|test|bench|codecs|pack|build [args]" >&2
     exit 2
     ;;
 esac
