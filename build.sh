@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# WebRtc.Client build entry point. Verbs: run | test | bench | pack | build
+# WebRtc.Client build entry point. Verbs: run | test | bench | codecs | pack | build
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -13,10 +13,16 @@ TEST_APT_DEPS=(
   "nft:nftables"
   "unshare:util-linux"
   "gst-launch-1.0:gstreamer1.0-tools"
+  "ffmpeg:ffmpeg"
+  "ffprobe:ffmpeg"
+  "gcc:gcc"
 )
 
-# Debian packages that provide no command of their own (GStreamer plugins), checked with dpkg -s.
+# Libraries and plugins are not commands: these Debian packages are checked with `dpkg -s`.
 TEST_APT_PACKAGES=(
+  libavcodec59                # FFmpeg codec adapter (P/Invoke)
+  libavutil57
+  libavcodec-dev              # headers for the AVFrame/AVPacket offset check
   gstreamer1.0-plugins-base   # opusenc, opusdec
   gstreamer1.0-plugins-good   # rtpvp8pay/depay, rtpvp9pay/depay, rtph264pay/depay, rtpopuspay/depay, vp8enc/dec, vp9enc/dec, udpsrc/udpsink
   gstreamer1.0-plugins-ugly   # x264enc
@@ -113,6 +119,11 @@ case "${1:-}" in
     [ $# -eq 0 ] && set -- --filter '*' --job short
     dotnet run --project benchmarks/WebRtc.Client.Benchmarks -c "$CONFIG" -- "$@"
     ;;
+  codecs)
+    # Encodes 5 s of the test pattern and a sine to files ffprobe reads (see samples/CodecDemo).
+    build
+    dotnet run --project samples/CodecDemo -c "$CONFIG" --no-build -- "${@:2}"
+    ;;
   pack)
     dotnet restore WebRtc.Client.sln --verbosity quiet
     for proj in src/*/*.csproj; do
@@ -121,7 +132,7 @@ case "${1:-}" in
     ls -1 artifacts/*.nupkg
     ;;
   *)
-    echo "usage: ./build.sh run|test|bench|pack|build [args]" >&2
+    echo "usage: ./build.sh run|test|bench|codecs|pack|build [args]" >&2
     exit 2
     ;;
 esac
