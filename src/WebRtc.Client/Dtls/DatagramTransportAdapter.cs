@@ -4,6 +4,9 @@ using WebRtc.Client.Net;
 
 namespace WebRtc.Client.Dtls;
 
+/// <summary>Takes a datagram off the queued path; true when consumed.</summary>
+internal delegate bool DatagramInterceptor(ReadOnlySpan<byte> datagram);
+
 /// <summary>
 /// Bridges the push-style <see cref="IDatagramTransport"/> to BouncyCastle's blocking
 /// <see cref="DatagramTransport"/>: the receive callback only copies the datagram into a
@@ -44,8 +47,19 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
         }
     }
 
+    /// <summary>Sees every datagram first; returns true when it consumed it (the fast application-data path).</summary>
+    public DatagramInterceptor? Intercept { get; set; }
+
+    /// <summary>Sends a datagram as is (a record already protected by the fast path).</summary>
+    public bool SendRaw(ReadOnlySpan<byte> datagram) => !IsClosed && _inner.TrySend(datagram);
+
     private void OnDatagram(ReadOnlySpan<byte> datagram)
     {
+        if (Intercept is { } intercept && intercept(datagram))
+        {
+            return;
+        }
+
         // RFC 7983: DTLS records start with a content type in 20..63; anything else is not ours.
         if (datagram.Length < RecordHeaderLength || datagram[0] < 20 || datagram[0] > 63 || datagram.Length > 65535)
         {

@@ -40,6 +40,11 @@ internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerpri
 
     public int? NegotiatedCipherSuite;
 
+    /// <summary>Whether to take application data off BouncyCastle once the handshake is done.</summary>
+    public bool UseNativeRecordLayer;
+
+    public DtlsAeadRecordLayer? RecordLayer;
+
     /// <summary>BouncyCastle allows exporting only from NotifyHandshakeComplete, so take the SRTP keys then.</summary>
     public void CaptureKeyingMaterial(TlsContext context)
     {
@@ -47,6 +52,11 @@ internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerpri
         if (SrtpProfile is { } profile && DtlsSrtpProtectionProfile.KeyingMaterialLength(profile) is > 0 and var length)
         {
             KeyingMaterial = context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, length);
+        }
+
+        if (UseNativeRecordLayer)
+        {
+            RecordLayer = DtlsAeadRecordLayer.TryCreate(context);
         }
     }
 

@@ -16,8 +16,10 @@ namespace WebRtc.Client.Dtls;
 /// </summary>
 /// <remarks>
 /// BouncyCastle's DTLS API blocks, so the handshake and the record-layer receive loop run on a
-/// dedicated thread; the underlying transport's receive callback only queues a copy.
-/// <see cref="Receiver"/> is therefore called on that DTLS thread.
+/// dedicated thread; the underlying transport's receive callback only queues a copy. Once an
+/// AES-GCM suite is up, application data skips that: .NET's AesGcm opens it on the network
+/// receive thread (<see cref="DtlsTransportOptions.NativeRecordLayer"/>), so
+/// <see cref="Receiver"/> is called there, or on the DTLS thread for any other suite.
 /// </remarks>
 public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
 {
@@ -30,6 +32,10 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
     private DtlsTransportState _state = DtlsTransportState.New;
     private DtlsPeerState? _peer;
     private BcDtlsTransport? _dtls;
+    private DtlsAeadRecordLayer? _records;
+    private readonly object _receiveGate = new();
+    private byte[] _sendRecord = [];
+    private byte[] _receivePlain = [];
     private Thread? _receiveThread;
     private int _started;
     private volatile bool _closing;
@@ -99,8 +105,9 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
     public bool IsWritable => State == DtlsTransportState.Connected;
 
     /// <summary>
-    /// Receives decrypted application data, on the DTLS receive thread; the span is valid only
-    /// during the call. Exceptions thrown by it are logged and swallowed.
+    /// Receives decrypted application data, one record at a time and in order, on the network
+    /// receive thread (AES-GCM suites) or the DTLS thread; the span is valid only during the call.
+    /// Exceptions thrown by it are logged and swallowed.
     /// </summary>
     public DatagramReceiver? Receiver { get; set; }
 
@@ -151,7 +158,10 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         Role = role;
         var timeoutMillis = (int)Math.Min(int.MaxValue, _options.HandshakeTimeout.TotalMilliseconds);
-        var peer = new DtlsPeerState(_certificate, remoteFingerprint, _options.SrtpProtectionProfiles, timeoutMillis);
+        var peer = new DtlsPeerState(_certificate, remoteFingerprint, _options.SrtpProtectionProfiles, timeoutMillis)
+        {
+            UseNativeRecordLayer = _options.NativeRecordLayer,
+        };
         _peer = peer;
         SetState(DtlsTransportState.Connecting, null);
 
@@ -188,6 +198,13 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
 
         await registration.DisposeAsync().ConfigureAwait(false);
         _dtls = dtls;
+        if (peer.RecordLayer is { } records)
+        {
+            _sendRecord = new byte[_options.Mtu];
+            _receivePlain = new byte[Math.Max(_options.Mtu, 65535)];
+            _records = records;
+            _adapter.Intercept = OnApplicationRecord;
+        }
         if (!SetState(DtlsTransportState.Connected, null))
         {
             // Closed while the last flight was in flight: tell the peer and stop.
@@ -230,9 +247,15 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
 
         try
         {
-            // BouncyCastle's record layer is not made for concurrent writers.
+            // BouncyCastle's record layer is not made for concurrent writers; nor is ours.
             lock (_sendGate)
             {
+                if (_records is { } records)
+                {
+                    int length = records.Protect(DtlsAeadRecordLayer.ApplicationData, datagram, _sendRecord);
+                    return _adapter.SendRaw(_sendRecord.AsSpan(0, length));
+                }
+
                 dtls.Send(datagram);
             }
 
@@ -268,6 +291,14 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         {
             await Task.Run(() => thread.Join(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
         }
+
+        lock (_sendGate)
+        {
+            lock (_receiveGate)
+            {
+                _records?.Dispose();
+            }
+        }
     }
 
     private void RunHandshake(DtlsRole role, DtlsPeerState peer, TaskCompletionSource<BcDtlsTransport> result)
@@ -285,6 +316,36 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         {
             result.TrySetException(ex);
         }
+    }
+
+    // Called on the network receive thread for every datagram once the fast path is on.
+    private bool OnApplicationRecord(ReadOnlySpan<byte> datagram)
+    {
+        if (!DtlsAeadRecordLayer.IsSingleApplicationRecord(datagram) || _records is not { } records)
+        {
+            return false; // handshake, alerts, or several records in one datagram: BouncyCastle's
+        }
+
+        // Several sockets can feed one transport; the replay window and buffer want one at a time,
+        // and holding the lock through the callback keeps records in arrival order.
+        lock (_receiveGate)
+        {
+            if (State != DtlsTransportState.Connected || !records.TryUnprotect(datagram, _receivePlain, out int length))
+            {
+                return true;
+            }
+
+            try
+            {
+                Receiver?.Invoke(_receivePlain.AsSpan(0, length));
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "The DTLS application-data receiver threw; the stack carries on");
+            }
+        }
+
+        return true;
     }
 
     private void ReceiveLoop()
@@ -352,6 +413,13 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         {
             lock (_sendGate)
             {
+                if (_records is { } records)
+                {
+                    // close_notify under our sequence numbers: the peer's replay window is past BouncyCastle's.
+                    int length = records.Protect(DtlsAeadRecordLayer.Alert, [1, 0], _sendRecord);
+                    _adapter.SendRaw(_sendRecord.AsSpan(0, length));
+                }
+
                 _dtls?.Close();
             }
         }

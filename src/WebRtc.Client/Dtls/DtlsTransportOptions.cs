@@ -20,6 +20,13 @@ public sealed class DtlsTransportOptions
     /// <summary>Datagrams queued towards the handshake/record layer before new ones are dropped.</summary>
     public int ReceiveQueueLimit { get; init; } = 512;
 
+    /// <summary>
+    /// Protect application data with .NET's AES-GCM once an AES-GCM suite is negotiated, on the
+    /// network receive thread, instead of BouncyCastle's record layer and its DTLS thread
+    /// (true by default; the wire format is the same, so peers cannot tell).
+    /// </summary>
+    public bool NativeRecordLayer { get; init; } = true;
+
     /// <summary>Logger; nothing is logged when null.</summary>
     public ILogger? Logger { get; init; }
 }
