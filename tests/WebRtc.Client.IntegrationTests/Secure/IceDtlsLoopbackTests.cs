@@ -22,12 +22,13 @@ public class IceDtlsLoopbackTests
 
         public RTCCertificate AnswererCertificate { get; } = RTCCertificate.Generate();
 
-        public static async Task<Endpoints> ConnectAsync()
+        /// <summary>Connects; a port range (both ends bind inside it) lets a test aim firewall rules at this pair only.</summary>
+        public static async Task<Endpoints> ConnectAsync(int? minPort = null, int? maxPort = null)
         {
             var endpoints = new Endpoints
             {
-                OffererIce = new IceTransport(new IceTransportOptions { Controlling = true, BindAddresses = [IPAddress.Loopback] }),
-                AnswererIce = new IceTransport(new IceTransportOptions { BindAddresses = [IPAddress.Loopback] }),
+                OffererIce = new IceTransport(new IceTransportOptions { Controlling = true, BindAddresses = [IPAddress.Loopback], MinPort = minPort, MaxPort = maxPort }),
+                AnswererIce = new IceTransport(new IceTransportOptions { BindAddresses = [IPAddress.Loopback], MinPort = minPort, MaxPort = maxPort }),
             };
             var connected = Task.WhenAll(
                 Connected(endpoints.OffererIce),

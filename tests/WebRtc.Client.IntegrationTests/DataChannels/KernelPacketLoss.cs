@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace WebRtc.Client.IntegrationTests.DataChannels;
+
+/// <summary>
+/// Real packet loss in the kernel: an nftables rule that drops a share of the UDP datagrams
+/// addressed to a port range, in the test's own network namespace. (This kernel has no
+/// sch_netem, so `tc netem` is not available; nft's random number generator does the job.)
+/// </summary>
+internal sealed class KernelPacketLoss : IAsyncDisposable
+{
+    private readonly string _table;
+
+    private KernelPacketLoss(string table) => _table = table;
+
+    /// <summary>Drops <paramref name="percent"/>% of UDP datagrams to ports in [min, max].</summary>
+    public static async Task<KernelPacketLoss> StartAsync(int minPort, int maxPort, int percent)
+    {
+        ExternalDependency.Require("nft", "nftables");
+        if (Environment.UserName != "root")
+        {
+            Inconclusive("kernel packet loss needs root (nftables)");
+        }
+
+        // Only inside the throwaway namespace of ./build.sh test: never touch a real host's firewall.
+        var (links, _) = await RunAsync("ip", "-o", "link", "show");
+        if (links.Split('\n', StringSplitOptions.RemoveEmptyEntries).Any(l => !l.Contains(": lo:", StringComparison.Ordinal) && !l.Contains("wrtc", StringComparison.Ordinal)))
+        {
+            Inconclusive("kernel packet loss runs only inside the isolated network namespace of ./build.sh test");
+        }
+
+        var table = "wrtc_loss_" + Environment.ProcessId + "_" + minPort;
+        var loss = new KernelPacketLoss(table);
+        await MustAsync("nft", "add", "table", "inet", table);
+        await MustAsync("nft", "add", "chain", "inet", table, "out", "{ type filter hook output priority 0 ; }");
+        await MustAsync("nft", "add", "rule", "inet", table, "out", "udp", "dport", $"{minPort}-{maxPort}",
+            "numgen", "random", "mod", "100", "<", percent.ToString(System.Globalization.CultureInfo.InvariantCulture), "counter", "drop");
+        return loss;
+    }
+
+    /// <summary>How many datagrams the rule dropped so far.</summary>
+    public async Task<long> DroppedAsync()
+    {
+        var (output, _) = await RunAsync("nft", "list", "table", "inet", _table);
+        var marker = output.IndexOf("packets ", StringComparison.Ordinal);
+        if (marker < 0)
+        {
+            return 0;
+        }
+
+        var digits = new string(output[(marker + 8)..].TakeWhile(char.IsDigit).ToArray());
+        return long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync() => await RunAsync("nft", "delete", "table", "inet", _table);
+
+    private static void Inconclusive(string message)
+    {
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail(message);
+        }
+
+        Assert.Ignore(message);
+    }
+
+    private static async Task MustAsync(string file, params string[] args)
+    {
+        var (output, code) = await RunAsync(file, args);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({code}): {output}");
+        }
+    }
+
+    private static async Task<(string Output, int Code)> RunAsync(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (await stdout + await stderr, process.ExitCode);
+    }
+}
