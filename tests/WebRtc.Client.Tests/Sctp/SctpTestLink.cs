@@ -57,13 +57,25 @@ internal sealed class SctpTestLink
 
     public long PacketsCarried { get; private set; }
 
+    /// <summary>When false, messages delivered to A stay in A (an application that does not read).</summary>
+    public bool CollectA { get; set; } = true;
+
+    /// <summary>When false, messages delivered to B stay in B (an application that does not read).</summary>
+    public bool CollectB { get; set; } = true;
+
+    /// <summary>Puts a packet on the wire by hand, arriving at <paramref name="at"/> (default: after <see cref="Delay"/>).</summary>
+    public void Inject(bool toB, byte[] packet, TimeSpan? at = null)
+    {
+        _wire.Enqueue((toB, packet), (at ?? Now + Delay, _seq++));
+    }
+
     /// <summary>Collects everything both sides want to send now.</summary>
     public void Pump()
     {
         Drain(A, toB: true);
         Drain(B, toB: false);
-        Collect(A, ReceivedByA, EventsA);
-        Collect(B, ReceivedByB, EventsB);
+        Collect(A, CollectA ? ReceivedByA : null, EventsA);
+        Collect(B, CollectB ? ReceivedByB : null, EventsB);
     }
 
     /// <summary>Advances to the next packet arrival or timer and handles it. False when nothing is pending.</summary>
@@ -191,9 +203,9 @@ internal sealed class SctpTestLink
         }
     }
 
-    private static void Collect(SctpAssociation side, List<(ushort, uint, byte[], bool)> messages, List<SctpAssociationEvent> events)
+    private static void Collect(SctpAssociation side, List<(ushort, uint, byte[], bool)>? messages, List<SctpAssociationEvent> events)
     {
-        while (side.TryReceive(out var m))
+        while (messages is not null && side.TryReceive(out var m))
         {
             messages.Add((m.StreamId, m.Ppid, m.Data.ToArray(), m.Unordered));
             m.Dispose();
