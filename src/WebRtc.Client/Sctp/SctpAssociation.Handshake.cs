@@ -106,9 +106,22 @@ public sealed partial class SctpAssociation
 
     private bool HandleCookieEcho(ReadOnlySpan<byte> cookie, uint tag, TimeSpan now)
     {
-        if (!TryReadCookie(cookie, now, out var c) || tag != c.MyTag)
+        var validity = ReadCookie(cookie, now, out var c);
+        if (validity == CookieValidity.Invalid || tag != c.MyTag)
         {
             Statistics.PacketsDropped++;
+            return false;
+        }
+
+        if (validity == CookieValidity.Stale)
+        {
+            // §5.1.5 step 3 / §3.3.10.3: say so, with how stale it is, so the peer starts over.
+            Span<byte> staleness = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(staleness, (uint)Math.Min(uint.MaxValue, c.StalenessMicroseconds));
+            var buffer = new byte[SctpPacketReader.HeaderLength + 12];
+            var w = new SctpPacketWriter(buffer, _options.LocalPort, _options.RemotePort, c.PeerTag);
+            w.TryAddErrorCause(SctpChunkType.Error, false, SctpErrorCauseCode.StaleCookie, staleness);
+            EnqueueControl(buffer, w.Finish());
             return false;
         }
 
@@ -383,28 +396,36 @@ public sealed partial class SctpAssociation
         return cookie;
     }
 
-    private bool TryReadCookie(ReadOnlySpan<byte> cookie, TimeSpan now, out StateCookie result)
+    private enum CookieValidity
+    {
+        Valid,
+        Invalid,
+        Stale,
+    }
+
+    private CookieValidity ReadCookie(ReadOnlySpan<byte> cookie, TimeSpan now, out StateCookie result)
     {
         result = default;
         if (cookie.Length != CookieLength || BinaryPrimitives.ReadUInt32BigEndian(cookie) != CookieMagic)
         {
-            return false;
+            return CookieValidity.Invalid;
         }
 
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(_cookieKey, cookie[..48], mac);
         if (!CryptographicOperations.FixedTimeEquals(mac, cookie[48..]))
         {
-            return false;
+            return CookieValidity.Invalid;
         }
 
         var created = TimeSpan.FromTicks(BinaryPrimitives.ReadInt64BigEndian(cookie[28..]));
-        if (now - created > _options.CookieLifetime || created > now)
+        if (created > now)
         {
-            return false; // §5.1.5 step 3: stale
+            return CookieValidity.Invalid;
         }
 
         uint caps = BinaryPrimitives.ReadUInt32BigEndian(cookie[44..]);
+        var age = now - created;
         result = new StateCookie(
             BinaryPrimitives.ReadUInt32BigEndian(cookie[4..]),
             BinaryPrimitives.ReadUInt32BigEndian(cookie[8..]),
@@ -414,10 +435,33 @@ public sealed partial class SctpAssociation
             BinaryPrimitives.ReadUInt16BigEndian(cookie[24..]),
             BinaryPrimitives.ReadUInt16BigEndian(cookie[26..]),
             (caps & 1) != 0,
-            (caps & 2) != 0);
-        return true;
+            (caps & 2) != 0,
+            age > _options.CookieLifetime ? (long)(age - _options.CookieLifetime).TotalMicroseconds : 0);
+        return age > _options.CookieLifetime ? CookieValidity.Stale : CookieValidity.Valid;
+    }
+
+    /// <summary>An ERROR chunk: a Stale Cookie cause while COOKIE-ECHOED sends us back to INIT (§5.2.6).</summary>
+    private void HandleError(ReadOnlySpan<byte> value, TimeSpan now)
+    {
+        if (_state != SctpAssociationState.CookieEchoed)
+        {
+            return;
+        }
+
+        foreach (var cause in SctpParameterEnumerator.Over(value))
+        {
+            if ((SctpErrorCauseCode)(ushort)cause.Type == SctpErrorCauseCode.StaleCookie)
+            {
+                _cookieToEcho = null;
+                _peerTag = 0;
+                SetState(SctpAssociationState.CookieWait, null);
+                SendInit();
+                _t1Deadline = now + _rto;
+                return;
+            }
+        }
     }
 
     private readonly record struct StateCookie(uint MyTag, uint PeerTag, uint MyInitialTsn, uint PeerInitialTsn, uint PeerWindow,
-        ushort OutboundStreams, ushort InboundStreams, bool PeerSupportsForwardTsn, bool PeerSupportsReconfig);
+        ushort OutboundStreams, ushort InboundStreams, bool PeerSupportsForwardTsn, bool PeerSupportsReconfig, long StalenessMicroseconds);
 }

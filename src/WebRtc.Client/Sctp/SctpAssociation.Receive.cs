@@ -23,6 +23,7 @@ public sealed partial class SctpAssociation
     private uint _cumulativeReceived;
     private uint _highestReceived;
     private long _receiveBuffered;
+    private long _lastAdvertisedWindow = long.MaxValue;
     private bool _sackNeeded;
     private int _packetsSinceSack;
     private TimeSpan? _delayedAckDeadline;
@@ -39,6 +40,14 @@ public sealed partial class SctpAssociation
         if (_delivered.TryDequeue(out message))
         {
             _receiveBuffered -= message.Length;
+
+            // A window that was mostly closed and is open again deserves a SACK, or the sender
+            // waits for a T3 probe (RFC 9260 §6.2: window updates).
+            if (_lastAdvertisedWindow < _receiveWindow / 2 && AdvertisedReceiveWindow >= _receiveWindow / 2 && IsEstablished)
+            {
+                _sackNeeded = true;
+            }
+
             return true;
         }
 
@@ -274,13 +283,20 @@ public sealed partial class SctpAssociation
         }
 
         uint newCum = forward.NewCumulativeTsn;
+
+        // RFC 3758 §3.6: not ahead of us means out of date (its stream entries too). A message
+        // abandoned half-sent always moves it ahead: the sender gives the missing end a TSN.
+        if (!TsnLess(_cumulativeReceived, newCum))
+        {
+            return;
+        }
+
         if (TsnLess(_highestReceived, newCum) && newCum - _highestReceived > MaxTsnSpan * 16u)
         {
             return; // absurdly far ahead of anything sent to us: a forged chunk
         }
 
-        // Even when the TSNs themselves already arrived, the stream entries and the cleanup
-        // matter: a message abandoned half-sent has fragments here that will never complete.
+        // Fragments up to the new point will never complete.
         if (_fragments.Count > 0)
         {
             _scratchTsns.Clear();
@@ -298,19 +314,16 @@ public sealed partial class SctpAssociation
             }
         }
 
-        if (TsnLess(_cumulativeReceived, newCum))
+        if (newCum - _cumulativeReceived >= MaxTsnSpan)
         {
-            if (newCum - _cumulativeReceived >= MaxTsnSpan)
-            {
-                Array.Clear(_received); // nothing past the old window can have been tracked
-                _cumulativeReceived = newCum;
-            }
+            Array.Clear(_received); // nothing past the old window can have been tracked
+            _cumulativeReceived = newCum;
+        }
 
-            while (TsnLess(_cumulativeReceived, newCum))
-            {
-                _cumulativeReceived++;
-                ClearReceived(_cumulativeReceived);
-            }
+        while (TsnLess(_cumulativeReceived, newCum))
+        {
+            _cumulativeReceived++;
+            ClearReceived(_cumulativeReceived);
         }
 
         if (TsnLess(_highestReceived, _cumulativeReceived))
@@ -322,22 +335,29 @@ public sealed partial class SctpAssociation
         for (int i = 0; i < forward.StreamCount; i++)
         {
             var skipped = forward.GetStream(i);
-            if (!_inboundStreamState.TryGetValue(skipped.StreamId, out var stream))
+            if (skipped.StreamId >= _inboundStreams)
             {
-                stream = GetInboundStream(skipped.StreamId);
+                continue;
             }
 
-            // Complete messages up to the skipped SSN are still delivered; then the stream moves past it.
-            while (SsnLessOrEqual(stream.NextSsn, skipped.StreamSequence))
+            var stream = GetInboundStream(skipped.StreamId);
+            if (!SsnLessOrEqual(stream.NextSsn, skipped.StreamSequence))
             {
-                if (stream.Pending.Remove(stream.NextSsn, out var ready))
+                continue; // already past it
+            }
+
+            // Complete messages up to the skipped SSN are still delivered, in order; then the
+            // stream moves past it. Only pending messages are visited, never every SSN between.
+            if (stream.Pending.Count > 0)
+            {
+                foreach (var ssn in stream.Pending.Keys.Where(k => SsnLessOrEqual(k, skipped.StreamSequence)).OrderBy(k => (ushort)(k - stream.NextSsn)).ToArray())
                 {
+                    stream.Pending.Remove(ssn, out var ready);
                     Deliver(ready);
                 }
-
-                stream.NextSsn++;
             }
 
+            stream.NextSsn = (ushort)(skipped.StreamSequence + 1);
             DeliverInOrder(stream);
         }
 
@@ -415,6 +435,7 @@ public sealed partial class SctpAssociation
         }
 
         _duplicates.Clear();
+        _lastAdvertisedWindow = AdvertisedReceiveWindow;
         _sackNeeded = false;
         _delayedAckDeadline = null;
         _packetsSinceSack = 0;

@@ -33,6 +33,15 @@ public sealed partial class SctpAssociation
             throw new InvalidOperationException("The peer did not announce RE-CONFIG support (RFC 6525), so streams cannot be reset.");
         }
 
+        QueueReset(streams);
+
+        // Start at once when nothing is queued on them; an idle association sends no packet
+        // that would otherwise give the request its chance.
+        TryStartStreamReset(default);
+    }
+
+    private void QueueReset(ReadOnlySpan<ushort> streams)
+    {
         foreach (ushort id in streams)
         {
             var stream = GetOutboundStream(id);
@@ -119,12 +128,13 @@ public sealed partial class SctpAssociation
                         streams[i] = request.GetStream(i);
                     }
 
-                    if (streams.Length > 0)
+                    bool acceptable = streams.Length > 0 && _peerSupportsReconfig && streams.All(id => id < _outboundStreams);
+                    if (acceptable)
                     {
-                        ResetStreams(streams);
+                        QueueReset(streams);
                     }
 
-                    Respond(request.RequestSequence, streams.Length > 0 ? SctpReconfigResult.SuccessPerformed : SctpReconfigResult.Denied);
+                    Respond(request.RequestSequence, acceptable ? SctpReconfigResult.SuccessPerformed : SctpReconfigResult.Denied);
                     break;
                 case SctpParameterType.ReconfigurationResponse when SctpReconfigResponse.TryParse(p, out var response):
                     HandleReconfigResponse(response, now);

@@ -355,7 +355,8 @@ public sealed partial class SctpAssociation
 
                 return false;
             case SctpChunkType.Error:
-                return true; // causes are informational for us (stale cookie handled by T1 retries)
+                HandleError(chunk.Value, now);
+                return true;
             case SctpChunkType.ForwardTsn:
                 if (SctpForwardTsnChunk.TryParse(chunk, out var forward))
                 {

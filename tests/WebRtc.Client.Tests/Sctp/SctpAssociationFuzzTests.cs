@@ -392,7 +392,6 @@ public class SctpAssociationFuzzTests
     }
 
     [Test]
-    [Category("KnownBug")]
     public void OutOfDateForwardTsn_DoesNotSkipStreamSequenceNumbers()
     {
         // RFC 3758 §3.6: a FORWARD TSN at or behind the cumulative TSN is out of date and is ignored
@@ -420,7 +419,6 @@ public class SctpAssociationFuzzTests
     }
 
     [Test]
-    [Category("KnownBug")]
     public void ForwardTsnWithManyStreamEntries_IsCheapToProcess()
     {
         // RFC 3758 §3.6 / DESIGN.md: one packet must not cost seconds of CPU. The stream entries
@@ -449,7 +447,6 @@ public class SctpAssociationFuzzTests
     }
 
     [Test]
-    [Category("KnownBug")]
     public void IncomingResetRequest_FromPeerThatDidNotAnnounceReconfig_DoesNotThrow()
     {
         // RFC 6525 §5.2.3 and DESIGN.md: a request we cannot honour is answered (Denied), never thrown.

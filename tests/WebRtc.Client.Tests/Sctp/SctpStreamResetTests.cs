@@ -76,7 +76,6 @@ public class SctpStreamResetTests
     }
 
     [Test]
-    [Category("KnownBug")]
     public void Reset_OnIdleAssociation_StartsPromptly()
     {
         // RFC 6525 §5.1.2: the request goes out as soon as the stream has no queued data; an idle
