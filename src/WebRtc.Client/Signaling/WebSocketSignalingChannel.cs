@@ -123,7 +123,7 @@ public sealed class WebSocketSignalingChannel : SignalingChannel
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            await _receiveLoop.ConfigureAwait(false);
+            await Task.WhenAny(_receiveLoop, Task.Delay(_closeTimeout)).ConfigureAwait(false);
             return;
         }
 
@@ -155,9 +155,18 @@ public sealed class WebSocketSignalingChannel : SignalingChannel
 
         await _stop.CancelAsync().ConfigureAwait(false);
         _socket.Abort();
-        await _receiveLoop.ConfigureAwait(false);
         _socket.Dispose();
-        _stop.Dispose();
+        // Some hosts' streams do not wake a pending read on abort (for example after an ASP.NET Core
+        // HttpContext.Abort()); never let disposal hang on them.
+        try
+        {
+            await _receiveLoop.WaitAsync(_closeTimeout).ConfigureAwait(false);
+            _stop.Dispose();
+        }
+        catch (TimeoutException)
+        {
+            // The loop ends when the host finally fails the read; the channel is already closed.
+        }
     }
 
     /// <inheritdoc/>
@@ -211,7 +220,9 @@ public sealed class WebSocketSignalingChannel : SignalingChannel
                 {
                     string text = $"A received message is larger than the limit of {_maxMessageSize} bytes.";
                     info = new SignalingCloseInfo(SignalingCloseReason.ProtocolError, text, new SignalingException(text));
+                    TryCloseAndLog(info);
                     await CloseOutputQuietlyAsync(WebSocketCloseStatus.MessageTooBig, "message too big").ConfigureAwait(false);
+                    await DrainUntilCloseAsync(buffer, stop).ConfigureAwait(false);
                     break;
                 }
 
@@ -247,6 +258,26 @@ public sealed class WebSocketSignalingChannel : SignalingChannel
         }
 
         TryCloseAndLog(info ?? new SignalingCloseInfo(SignalingCloseReason.Local));
+    }
+
+    // After closing for a protocol error, read and discard until the remote's close frame (bounded by
+    // the close timeout), so the close frame is not lost to a TCP reset caused by unread data.
+    private async Task DrainUntilCloseAsync(byte[] buffer, CancellationToken stop)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(_closeTimeout);
+        try
+        {
+            while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            {
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(), timeout.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close) { break; }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        {
+            _socket.Abort();
+        }
     }
 
     private byte[] Grow(byte[] buffer, int count)
