@@ -32,6 +32,20 @@ internal static class SdpTransportAttributes
         _ => null,
     };
 
+    // The remote a=setup of an offer or answer, checked: RFC 8842 §5.2/§5.3, RFC 4145 §4.
+    // Absent in an offer reads as actpass (older stacks omit it), absent in an answer as active (RFC 4145 §4 default).
+    public static DtlsSetup ParseSetupOrThrow(string? value, bool isAnswer)
+    {
+        if (value is null) { return isAnswer ? DtlsSetup.Active : DtlsSetup.ActPass; }
+        var setup = ParseSetup(value)
+            ?? throw new InvalidAccessException($"The remote a=setup:{value} is not supported; WebRTC needs actpass, active or passive (RFC 8842 §5).");
+        if (isAnswer && setup == DtlsSetup.ActPass)
+        {
+            throw new InvalidAccessException("The remote answer says a=setup:actpass; an answer must say active or passive (RFC 8842 §5.3).");
+        }
+        return setup;
+    }
+
     public static string SetupName(DtlsSetup setup) => setup switch
     {
         DtlsSetup.Active => "active",
