@@ -31,6 +31,7 @@ public class SdpFuzzTests
                 var written = sdp.ToString();
                 Assert.That(SdpSessionDescription.Parse(written).ToString(), Is.EqualTo(written), input);
                 TouchAccessors(sdp);
+                ReadAsJsep(sdp);
             }
             catch (SdpParseException e)
             {
@@ -95,6 +96,15 @@ public class SdpFuzzTests
         catch (SdpParseException)
         {
         }
+    }
+
+    // The JSEP reader turns what it cannot use into InvalidAccessException, nothing else.
+    private static void ReadAsJsep(SdpSessionDescription sdp)
+    {
+        try { _ = JsepReader.ReadOffer(sdp, requireDataSection: false); }
+        catch (InvalidAccessException) { }
+        try { _ = JsepReader.ReadAnswer(sdp, sdp); }
+        catch (InvalidAccessException) { }
     }
 
     // Every typed accessor must read a parsed description without throwing.
