@@ -1,0 +1,228 @@
+using System.Net.Sockets;
+using WebRtc.Client.Dtls;
+using WebRtc.Client.Ice;
+
+namespace WebRtc.Client.Sdp;
+
+/// <summary>
+/// Builds local offers and answers (RFC 8829 §5.2, §5.3) from the local transport parameters and
+/// the sections to negotiate. Pure functions: the peer connection keeps the state (the
+/// <see cref="JsepOrigin"/>, the mids, the negotiated DTLS role) and passes it in.
+/// </summary>
+/// <remarks>
+/// Descriptions are max-bundle (RFC 8829 §4.1.1): one <c>a=group:BUNDLE</c> with every
+/// section, one ICE/DTLS transport, candidates only in the bundle-tag (first) section. Every
+/// section carries its ICE and DTLS attributes and port 9 (or the default candidate's port),
+/// as Chromium writes them, so that peers without <c>a=bundle-only</c> support read it too.
+/// </remarks>
+public static class JsepBuilder
+{
+    /// <summary>
+    /// Builds an offer: <c>v=0</c>, the origin, <c>s=-</c>, <c>t=0 0</c>, <c>a=group:BUNDLE</c> with every mid, and one
+    /// m-section per entry of <paramref name="sections"/> in order.
+    /// </summary>
+    /// <param name="origin">The <c>o=</c> line (stamp it with <see cref="JsepOrigin.Stamp"/> afterwards to version it).</param>
+    /// <param name="transport">The local ICE credentials, fingerprints and candidates.</param>
+    /// <param name="sections">The sections, in m-line order; mids must be unique tokens.</param>
+    /// <param name="setup">The <c>a=setup</c> to offer: actpass (RFC 8842 §5.2), or the negotiated role in a re-offer.</param>
+    /// <returns>The offer.</returns>
+    /// <exception cref="ArgumentException">No fingerprint, a mid that is not a unique token, or an unknown section type.</exception>
+    public static SdpSessionDescription CreateOffer(SdpOrigin origin, JsepLocalTransport transport, IReadOnlyList<JsepSection> sections,
+        DtlsSetup setup = DtlsSetup.ActPass)
+    {
+        ArgumentNullException.ThrowIfNull(sections);
+        var sdp = NewSession(origin, transport);
+        CheckMids(sections.Select(s => s?.Mid));
+        if (sections.Count > 0) { sdp.Attributes.Insert(0, new SdpAttribute("group", new SdpGroup(SdpGroup.Bundle, sections.Select(s => s.Mid).ToArray()).ToString())); }
+        for (var i = 0; i < sections.Count; i++)
+        {
+            sdp.Media.Add(sections[i] switch
+            {
+                JsepDataSection data => DataSection(data, SdpMediaDescription.UdpDtlsSctp, transport, setup, carriesCandidates: i == 0),
+                _ => throw new ArgumentException($"Section type {sections[i].GetType().Name} is not supported yet.", nameof(sections)),
+            });
+        }
+        return sdp;
+    }
+
+    /// <summary>
+    /// Builds an answer with one m-section per m-line of <paramref name="offer"/>, in the same order
+    /// (RFC 8829 §5.3.1). An entry of <paramref name="sections"/> accepts the offer's m-line at the
+    /// same index, null rejects it (port 0, RFC 8829 §5.3.1 and RFC 3264 §6). The BUNDLE group lists
+    /// the accepted mids of the offer's group, in its order; the first is the tag that carries the candidates.
+    /// </summary>
+    /// <param name="offer">The remote offer (already read with <see cref="JsepReader.ReadOffer(SdpSessionDescription, bool)"/>).</param>
+    /// <param name="origin">The <c>o=</c> line.</param>
+    /// <param name="transport">The local ICE credentials, fingerprints and candidates.</param>
+    /// <param name="sections">Per offered m-line, what to accept, or null to reject it; null for <see cref="AcceptDataSections"/>.</param>
+    /// <param name="setup">The <c>a=setup</c> to answer with; null for <see cref="AnswerSetup"/> of the offer's (RFC 8842 §5.3).</param>
+    /// <returns>The answer.</returns>
+    /// <exception cref="ArgumentException">The section list does not match the offer, or accepts an m-line with the wrong kind of section.</exception>
+    /// <exception cref="InvalidAccessException">The offer's <c>a=setup</c> is not one we can answer.</exception>
+    public static SdpSessionDescription CreateAnswer(SdpSessionDescription offer, SdpOrigin origin, JsepLocalTransport transport,
+        IReadOnlyList<JsepSection?>? sections = null, DtlsSetup? setup = null)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        sections ??= AcceptDataSections(offer);
+        if (sections.Count != offer.Media.Count)
+        {
+            throw new ArgumentException($"The answer needs one entry per offered m-line ({offer.Media.Count}), not {sections.Count} (RFC 8829 §5.3.1).", nameof(sections));
+        }
+        var sdp = NewSession(origin, transport);
+        var offeredBundle = offer.BundleGroup;
+        var accepted = new List<string>();
+        for (var i = 0; i < sections.Count; i++)
+        {
+            if (sections[i] is not null && offer.Media[i].Mid is { } mid && offeredBundle?.Mids.Contains(mid) == true) { accepted.Add(mid); }
+        }
+        // RFC 8843 §7.3.1: the answer's group holds the accepted mids of the offered group; the first is the tag.
+        var ordered = offeredBundle?.Mids.Where(accepted.Contains).Distinct().ToArray() ?? [];
+        if (ordered.Length > 0) { sdp.Attributes.Insert(0, new SdpAttribute("group", new SdpGroup(SdpGroup.Bundle, ordered).ToString())); }
+        var tagIndex = ordered.Length > 0
+            ? IndexOfMid(offer, ordered[0])
+            : Enumerable.Range(0, sections.Count).FirstOrDefault(i => sections[i] is not null, -1);
+
+        for (var i = 0; i < sections.Count; i++)
+        {
+            var offered = offer.Media[i];
+            switch (sections[i])
+            {
+                case null:
+                    sdp.Media.Add(Rejected(offered));
+                    break;
+                case JsepDataSection data:
+                    if (!offered.IsDataChannel) { throw new ArgumentException($"m-line {i} is not a data-channel section; it cannot be answered with data.", nameof(sections)); }
+                    var answerSetup = setup ?? AnswerSetup(SdpTransportAttributes.ParseSetupOrThrow(offer.GetSetupValue(offered), isAnswer: false));
+                    // RFC 8829 §5.3.1: the answer's mid is the offer's.
+                    var section = data with { Mid = offered.Mid ?? data.Mid };
+                    sdp.Media.Add(DataSection(section, offered.Proto, transport, answerSetup, carriesCandidates: i == tagIndex, writeMid: offered.Mid is not null));
+                    break;
+                default:
+                    throw new ArgumentException($"Section type {sections[i]!.GetType().Name} is not supported yet.", nameof(sections));
+            }
+        }
+        return sdp;
+    }
+
+    /// <summary>
+    /// The default answer plan for this library today: accept the first data-channel m-line that
+    /// is not rejected, with the given SCTP parameters, and reject every other m-line.
+    /// </summary>
+    /// <param name="offer">The remote offer.</param>
+    /// <param name="sctpPort">The local SCTP port.</param>
+    /// <param name="maxMessageSize">The local max-message-size; 0 for no limit.</param>
+    /// <returns>One entry per offered m-line.</returns>
+    public static IReadOnlyList<JsepSection?> AcceptDataSections(SdpSessionDescription offer, int sctpPort = JsepDataSection.DefaultSctpPort,
+        long maxMessageSize = JsepDataSection.DefaultMaxMessageSize)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        var result = new JsepSection?[offer.Media.Count];
+        var index = JsepReader.FindDataSection(offer);
+        if (index >= 0)
+        {
+            result[index] = new JsepDataSection(offer.Media[index].Mid ?? index.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                SctpPort = sctpPort,
+                MaxMessageSize = maxMessageSize,
+            };
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The <c>a=setup</c> an answer uses for an offered one (RFC 8842 §5.3, RFC 5763 §5): active for actpass
+    /// (the answerer becomes the DTLS client) and for passive; passive for active.
+    /// </summary>
+    /// <param name="offered">The offer's setup.</param>
+    /// <returns>The answer's setup.</returns>
+    public static DtlsSetup AnswerSetup(DtlsSetup offered) => offered == DtlsSetup.Active ? DtlsSetup.Passive : DtlsSetup.Active;
+
+    private static SdpSessionDescription NewSession(SdpOrigin origin, JsepLocalTransport transport)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(transport.IceCredentials);
+        if (transport.Fingerprints is not { Count: > 0 }) { throw new ArgumentException("A description needs at least one certificate fingerprint (RFC 8829 §5.2.1).", nameof(transport)); }
+        // RFC 8829 §5.2.1: s=-, t=0 0.
+        var sdp = new SdpSessionDescription(origin) { SessionName = "-" };
+        sdp.Timings.Add(new SdpTiming(0, 0));
+        if (transport.IceLite) { sdp.Attributes.Add("ice-lite"); }
+        return sdp;
+    }
+
+    private static SdpMediaDescription DataSection(JsepDataSection data, string proto, JsepLocalTransport transport, DtlsSetup setup,
+        bool carriesCandidates, bool writeMid = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(data.SctpPort);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(data.SctpPort, 65535);
+        ArgumentOutOfRangeException.ThrowIfNegative(data.MaxMessageSize);
+        var candidates = carriesCandidates ? transport.Candidates : [];
+        var defaultCandidate = DefaultCandidate(candidates);
+        // RFC 8841 §4.1 / RFC 8829 §5.2.1: port 9 and c=IN IP4 0.0.0.0 until a default candidate exists.
+        var m = new SdpMediaDescription(SdpMediaDescription.ApplicationMedia, defaultCandidate?.Port ?? 9, proto, [SdpMediaDescription.DataChannelFormat]);
+        m.Connections.Add(defaultCandidate is null
+            ? SdpConnection.Placeholder
+            : new SdpConnection("IN", defaultCandidate.IPAddress!.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4", defaultCandidate.Address));
+        AddTransportAttributes(m, transport, setup, candidates, carriesCandidates && transport.EndOfCandidates);
+        if (writeMid) { m.Attributes.Add("mid", data.Mid); }
+        // RFC 8841 §5.1 a=sctp-port, §6.1 a=max-message-size.
+        m.Attributes.Add("sctp-port", data.SctpPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        m.Attributes.Add("max-message-size", data.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return m;
+    }
+
+    // Chromium's order: candidates, ice-ufrag, ice-pwd, ice-options, fingerprint, setup (then mid and the section's own).
+    private static void AddTransportAttributes(SdpMediaDescription m, JsepLocalTransport transport, DtlsSetup setup,
+        IReadOnlyList<RTCIceCandidate> candidates, bool endOfCandidates)
+    {
+        foreach (var c in candidates)
+        {
+            // RFC 8839 §5.1: a=candidate:<foundation> ...; the value is the string without "candidate:".
+            m.Attributes.Add("candidate", c.Candidate["candidate:".Length..]);
+        }
+        if (endOfCandidates) { m.Attributes.Add("end-of-candidates"); }
+        m.Attributes.Add("ice-ufrag", transport.IceCredentials.Ufrag);
+        m.Attributes.Add("ice-pwd", transport.IceCredentials.Pwd);
+        if (transport.Trickle) { m.Attributes.Add("ice-options", "trickle"); }
+        foreach (var f in transport.Fingerprints) { m.Attributes.Add("fingerprint", f.ToSdpValue()); }
+        m.Attributes.Add("setup", SdpTransportAttributes.SetupName(setup));
+    }
+
+    // RFC 8839 §4.2.1.2 / RFC 8445 §5.1.4: the default candidate is the one most likely to work:
+    // relayed, then server reflexive, then host; UDP before TCP; component 1; IP literals only.
+    private static RTCIceCandidate? DefaultCandidate(IReadOnlyList<RTCIceCandidate> candidates) =>
+        candidates
+            .Where(c => c.ComponentId == 1 && c.IPAddress is not null && !(c.Protocol == RTCIceProtocol.Tcp && c.TcpType == RTCIceTcpCandidateType.Active))
+            .OrderBy(c => c.Type switch { RTCIceCandidateType.Relay => 0, RTCIceCandidateType.Srflx => 1, RTCIceCandidateType.Prflx => 2, _ => 3 })
+            .ThenBy(c => c.Protocol == RTCIceProtocol.Udp ? 0 : 1)
+            .FirstOrDefault();
+
+    // RFC 8829 §5.3.1: a rejected m= line has port 0 and keeps the offer's media and proto; we keep one format.
+    private static SdpMediaDescription Rejected(SdpMediaDescription offered)
+    {
+        var m = new SdpMediaDescription(offered.Media, 0, offered.Proto, [offered.Formats[0]]);
+        m.Connections.Add(SdpConnection.Placeholder);
+        if (offered.Media != SdpMediaDescription.ApplicationMedia) { m.Attributes.Add("inactive"); }
+        if (offered.Mid is { } mid) { m.Attributes.Add("mid", mid); }
+        return m;
+    }
+
+    private static int IndexOfMid(SdpSessionDescription sdp, string mid)
+    {
+        for (var i = 0; i < sdp.Media.Count; i++)
+        {
+            if (sdp.Media[i].Mid == mid) { return i; }
+        }
+        return -1;
+    }
+
+    private static void CheckMids(IEnumerable<string?> mids)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var mid in mids)
+        {
+            if (!SdpValueParser.IsToken(mid)) { throw new ArgumentException($"'{mid}' is not a valid mid (RFC 5888 §4: a token).", nameof(mids)); }
+            if (!seen.Add(mid!)) { throw new ArgumentException($"The mid '{mid}' is used twice (RFC 8843 §7.2).", nameof(mids)); }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using WebRtc.Client.Dtls;
+using WebRtc.Client.Ice;
+
+namespace WebRtc.Client.Sdp;
+
+/// <summary>One m-section of a remote description, as the peer connection sees it.</summary>
+/// <param name="MLineIndex">The zero-based m-line index.</param>
+/// <param name="Mid">The <c>a=mid</c>, or null.</param>
+/// <param name="Media">The media type (<c>audio</c>, <c>video</c>, <c>application</c>).</param>
+/// <param name="Proto">The transport protocol.</param>
+/// <param name="IsRejected">Port 0 without <c>a=bundle-only</c> (RFC 8843 §7.3).</param>
+/// <param name="IsDataChannel">A <c>UDP/DTLS/SCTP webrtc-datachannel</c> (or TCP) section (RFC 8841 §4).</param>
+public sealed record JsepRemoteSection(int MLineIndex, string? Mid, string Media, string Proto, bool IsRejected, bool IsDataChannel);
+
+/// <summary>The remote data-channel section: where it is and its SCTP parameters (RFC 8841).</summary>
+/// <param name="MLineIndex">The zero-based m-line index.</param>
+/// <param name="Mid">The <c>a=mid</c>, or null.</param>
+/// <param name="SctpPort">The remote <c>a=sctp-port</c>; 5000 when absent (RFC 8841 §5.2).</param>
+/// <param name="MaxMessageSize">The remote <c>a=max-message-size</c>; 65536 when absent, 0 for no limit (RFC 8841 §6.1).</param>
+public sealed record JsepRemoteDataSection(int MLineIndex, string? Mid, int SctpPort, long MaxMessageSize);
+
+/// <summary>
+/// What the transports need from a remote offer or answer, read and checked by <see cref="JsepReader"/>:
+/// the ICE parameters and candidates of the transport section (the BUNDLE tag), the DTLS
+/// fingerprints and roles, and the data section.
+/// </summary>
+public sealed class JsepRemoteDescription
+{
+    internal JsepRemoteDescription(SdpSessionDescription sdp, bool isOffer)
+    {
+        Sdp = sdp;
+        IsOffer = isOffer;
+    }
+
+    /// <summary>The parsed description.</summary>
+    public SdpSessionDescription Sdp { get; }
+
+    /// <summary>Whether the description is an offer (else an answer).</summary>
+    public bool IsOffer { get; }
+
+    /// <summary>Every m-section in order.</summary>
+    public required IReadOnlyList<JsepRemoteSection> Sections { get; init; }
+
+    /// <summary>The mids of the BUNDLE group (RFC 8843), or empty.</summary>
+    public required IReadOnlyList<string> BundleMids { get; init; }
+
+    /// <summary>The index of the section whose ICE/DTLS parameters and candidates are used: the BUNDLE tag (RFC 8843 §7).</summary>
+    public required int TransportMLineIndex { get; init; }
+
+    /// <summary>The mid of the transport section, or null.</summary>
+    public required string? TransportMid { get; init; }
+
+    /// <summary>The remote ICE ufrag and password (RFC 8839 §5.4).</summary>
+    public required IceCredentials IceCredentials { get; init; }
+
+    /// <summary>Whether the remote is ICE lite (session-level <c>a=ice-lite</c>, RFC 8839 §5.3); we are then controlling.</summary>
+    public required bool IceLite { get; init; }
+
+    /// <summary>Whether the remote supports trickle ICE (<c>a=ice-options:trickle</c>, RFC 8840 §6).</summary>
+    public required bool Trickle { get; init; }
+
+    /// <summary>The remote certificate fingerprints with an algorithm this library verifies (RFC 8122 §5); never empty.</summary>
+    public required IReadOnlyList<RTCDtlsFingerprint> Fingerprints { get; init; }
+
+    /// <summary>The remote's <c>a=setup</c> (an absent one reads as actpass in an offer and active in an answer).</summary>
+    public required DtlsSetup RemoteSetup { get; init; }
+
+    /// <summary>Our <c>a=setup</c>: for a remote offer, what our answer says (<see cref="JsepBuilder.AnswerSetup"/>); for a remote answer, what our offer said.</summary>
+    public required DtlsSetup LocalSetup { get; init; }
+
+    /// <summary>Our DTLS role, by <see cref="DtlsTransport.ResolveRole"/> (offerer actpass + answerer active ⇒ the answerer is client).</summary>
+    public required DtlsRole LocalDtlsRole { get; init; }
+
+    /// <summary>The candidates of the transport section, tagged with its mid, index and the remote ufrag.</summary>
+    public required IReadOnlyList<RTCIceCandidate> Candidates { get; init; }
+
+    /// <summary>Whether the remote signalled end-of-candidates in the transport section or at session level (RFC 8840 §8.2).</summary>
+    public required bool EndOfCandidates { get; init; }
+
+    /// <summary>The accepted data-channel section, or null when there is none.</summary>
+    public required JsepRemoteDataSection? DataSection { get; init; }
+}

@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+using WebRtc.Client.Dtls;
+using WebRtc.Client.Ice;
+
+namespace WebRtc.Client.Sdp;
+
+/// <summary>
+/// One m-section that a local description offers or accepts (RFC 8829 §5.2.1, §5.3.1). Data
+/// channels are <see cref="JsepDataSection"/>; the media work adds an RTP section type beside it.
+/// </summary>
+/// <param name="Mid">The media identification tag (RFC 8843 §7.2), a token such as <c>0</c>.</param>
+public abstract record JsepSection(string Mid);
+
+/// <summary>The data-channel m-section: <c>m=application 9 UDP/DTLS/SCTP webrtc-datachannel</c> (RFC 8841).</summary>
+/// <param name="Mid">The media identification tag.</param>
+public sealed record JsepDataSection(string Mid) : JsepSection(Mid)
+{
+    /// <summary>The default SCTP port, used when <c>a=sctp-port</c> is absent (RFC 8841 §5.2).</summary>
+    public const int DefaultSctpPort = 5000;
+
+    /// <summary>What Chromium writes in <c>a=max-message-size</c>, 256 KiB.</summary>
+    public const long DefaultMaxMessageSize = 262144;
+
+    /// <summary>The size assumed when a remote section has no <c>a=max-message-size</c>: 64 KiB (RFC 8841 §6.1).</summary>
+    public const long RemoteMaxMessageSizeWhenAbsent = 65536;
+
+    /// <summary>The SCTP port written in <c>a=sctp-port</c>.</summary>
+    public int SctpPort { get; init; } = DefaultSctpPort;
+
+    /// <summary>The largest message this endpoint receives, written in <c>a=max-message-size</c>; 0 means no limit.</summary>
+    public long MaxMessageSize { get; init; } = DefaultMaxMessageSize;
+}
+
+/// <summary>The local ICE and DTLS parameters a local description carries (RFC 8839, RFC 8842, RFC 8122).</summary>
+/// <param name="IceCredentials">The local ufrag and password.</param>
+/// <param name="Fingerprints">The local certificate fingerprints (at least one; sha-256 as browsers use).</param>
+public sealed record JsepLocalTransport(IceCredentials IceCredentials, IReadOnlyList<RTCDtlsFingerprint> Fingerprints)
+{
+    /// <summary>Gathered candidates to write as <c>a=candidate</c> lines in the bundle-tag section (non-trickle), or empty.</summary>
+    public IReadOnlyList<RTCIceCandidate> Candidates { get; init; } = [];
+
+    /// <summary>Whether gathering is complete: writes <c>a=end-of-candidates</c> (RFC 8840 §8.2).</summary>
+    public bool EndOfCandidates { get; init; }
+
+    /// <summary>Whether to write <c>a=ice-options:trickle</c> (RFC 8840 §6; JSEP always does, RFC 8829 §5.2.1).</summary>
+    public bool Trickle { get; init; } = true;
+
+    /// <summary>Whether this endpoint is an ICE lite implementation: writes session-level <c>a=ice-lite</c> (RFC 8839 §5.3).</summary>
+    public bool IceLite { get; init; }
+}
+
+/// <summary>
+/// The <c>o=</c> line of one peer connection's local descriptions: a random session id that stays
+/// fixed and a version that grows by one whenever a new description differs from the last
+/// (RFC 8829 §5.2.1, §5.2.2, §5.3.2). Not thread-safe; the peer connection's operations chain serializes it.
+/// </summary>
+public sealed class JsepOrigin
+{
+    private string? _lastBody;
+
+    /// <summary>Creates a tracker with a new random session id (or the given one) and version 0.</summary>
+    /// <param name="sessionId">The session id; null for a fresh one (63 random bits, RFC 8829 §5.2.1).</param>
+    /// <param name="initialVersion">The version of the first description; RFC 3264 §5 asks it stay below 2^62 - 1.</param>
+    public JsepOrigin(ulong? sessionId = null, ulong initialVersion = 0)
+    {
+        SessionId = sessionId ?? NewSessionId();
+        SessionVersion = initialVersion;
+    }
+
+    /// <summary>The session id.</summary>
+    public ulong SessionId { get; }
+
+    /// <summary>The version of the last stamped description (or the initial version before the first).</summary>
+    public ulong SessionVersion { get; private set; }
+
+    /// <summary>A new session id: a 64-bit value with the high bit cleared and 63 random bits (RFC 8829 §5.2.1).</summary>
+    /// <returns>The id, never 0.</returns>
+    public static ulong NewSessionId()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        ulong id;
+        do
+        {
+            RandomNumberGenerator.Fill(bytes);
+            id = BitConverter.ToUInt64(bytes) & 0x7FFF_FFFF_FFFF_FFFFUL;
+        }
+        while (id == 0);
+        return id;
+    }
+
+    /// <summary>
+    /// Sets the description's <c>o=</c> line: the same version as last time when nothing else
+    /// changed, else the version plus one (RFC 8829 §5.2.2: "MUST be incremented ... if ... different").
+    /// </summary>
+    /// <param name="description">A description the builder made.</param>
+    /// <returns>The origin written.</returns>
+    public SdpOrigin Stamp(SdpSessionDescription description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        description.Origin = SdpOrigin.Create(SessionId, SessionVersion);
+        var text = description.ToString();
+        var body = text[(text.IndexOf("\r\ns=", StringComparison.Ordinal) + 2)..];
+        if (_lastBody is not null && body != _lastBody)
+        {
+            SessionVersion++;
+            description.Origin = SdpOrigin.Create(SessionId, SessionVersion);
+        }
+        _lastBody = body;
+        return description.Origin;
+    }
+}
