@@ -31,8 +31,11 @@ public sealed class DataChannelController
     private readonly Dictionary<ushort, RTCDataChannel> _channels = new();
     private readonly List<RTCDataChannel> _unassigned = new();
     private readonly ILogger _logger;
+    private SctpTransport? _transport;
     private bool _isDtlsClient;
     private bool _roleKnown;
+    private int _opened;
+    private int _closedCount;
 
     /// <summary>Takes over <paramref name="transport"/>'s message and reset callbacks.</summary>
     /// <param name="transport">The SCTP transport (started or not).</param>
@@ -42,10 +45,36 @@ public sealed class DataChannelController
     /// </param>
     /// <param name="options">Settings.</param>
     public DataChannelController(SctpTransport transport, bool? isDtlsClient, DataChannelOptions? options = null)
+        : this(options)
     {
-        Transport = transport ?? throw new ArgumentNullException(nameof(transport));
+        Attach(transport ?? throw new ArgumentNullException(nameof(transport)), isDtlsClient);
+    }
+
+    /// <summary>
+    /// Creates a controller with no transport yet: channels created now stay Connecting until
+    /// <see cref="Attach"/> (what a peer connection does before its SCTP association exists).
+    /// </summary>
+    public DataChannelController(DataChannelOptions? options = null)
+    {
         Options = options ?? new DataChannelOptions();
         _logger = Options.Logger;
+    }
+
+    /// <summary>Binds the controller to its SCTP transport (once), taking over its callbacks; channels open when it connects.</summary>
+    /// <exception cref="InvalidOperationException">Already attached.</exception>
+    public void Attach(SctpTransport transport, bool? isDtlsClient)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        lock (_gate)
+        {
+            if (_transport is not null)
+            {
+                throw new InvalidOperationException("The controller already has a transport.");
+            }
+
+            _transport = transport;
+        }
+
         transport.MessageHandler = OnMessage;
         transport.BufferedAmountDecreased = OnBufferedAmount;
         transport.IncomingStreamsReset += OnIncomingReset;
@@ -55,13 +84,48 @@ public sealed class DataChannelController
         {
             SetDtlsRole(client);
         }
+
+        if (transport.State == RTCSctpTransportState.Connected)
+        {
+            OnTransportState(transport, RTCSctpTransportState.Connected);
+        }
     }
+
+    /// <summary>Channels that reached Open so far (W3C RTCPeerConnectionStats.dataChannelsOpened).</summary>
+    public int ChannelsOpened => _opened;
+
+    /// <summary>Channels that closed so far (W3C dataChannelsClosed).</summary>
+    public int ChannelsClosed => _closedCount;
+
+    /// <summary>Closes every channel at once (the peer connection is closing); no stream reset is sent.</summary>
+    public void CloseAll()
+    {
+        RTCDataChannel[] channels;
+        lock (_gate)
+        {
+            channels = _channels.Values.Concat(_unassigned).ToArray();
+            _channels.Clear();
+            _unassigned.Clear();
+        }
+
+        foreach (var channel in channels)
+        {
+            channel.BeginClosing(raiseEvent: false);
+            channel.SetClosed(null);
+        }
+    }
+
+    internal void NoteOpened() => Interlocked.Increment(ref _opened);
+
+    internal void NoteClosed() => Interlocked.Increment(ref _closedCount);
 
     /// <summary>A channel the peer opened (W3C ondatachannel); its Open event follows.</summary>
     public event EventHandler<RTCDataChannelEventArgs>? DataChannel;
 
-    /// <summary>The SCTP transport.</summary>
-    public SctpTransport Transport { get; }
+    /// <summary>The SCTP transport (null until <see cref="Attach"/>).</summary>
+    public SctpTransport? Transport => _transport;
+
+    internal SctpTransport RequireTransport() => _transport ?? throw new InvalidStateException("The data channel has no SCTP transport yet.");
 
     /// <summary>The settings.</summary>
     public DataChannelOptions Options { get; }
@@ -101,7 +165,7 @@ public sealed class DataChannelController
             _unassigned.Clear();
         }
 
-        if (Transport.State == RTCSctpTransportState.Connected)
+        if (Transport?.State == RTCSctpTransportState.Connected)
         {
             foreach (var channel in toOpen)
             {
@@ -138,7 +202,7 @@ public sealed class DataChannelController
             throw new ArgumentException("Stream id 65535 is reserved.", nameof(init));
         }
 
-        if (Transport.State == RTCSctpTransportState.Closed)
+        if (Transport?.State == RTCSctpTransportState.Closed)
         {
             throw new InvalidStateException("The SCTP transport is closed.");
         }
@@ -168,7 +232,7 @@ public sealed class DataChannelController
             }
         }
 
-        if (Transport.State == RTCSctpTransportState.Connected && channel.Id is not null)
+        if (Transport?.State == RTCSctpTransportState.Connected && channel.Id is not null)
         {
             Announce(channel);
         }
@@ -183,7 +247,7 @@ public sealed class DataChannelController
             return;
         }
 
-        if (channel.Id is not { } id || Transport.State != RTCSctpTransportState.Connected || channel.ReadyState == RTCDataChannelState.Connecting)
+        if (channel.Id is not { } id || Transport is not { State: RTCSctpTransportState.Connected } transport || channel.ReadyState == RTCDataChannelState.Connecting)
         {
             Remove(channel, null);
             return;
@@ -191,7 +255,7 @@ public sealed class DataChannelController
 
         try
         {
-            Transport.ResetStreams(id);
+            transport.ResetStreams(id);
         }
         catch (InvalidOperationException ex)
         {
@@ -220,7 +284,7 @@ public sealed class DataChannelController
             var open = new DcepOpen(type, PriorityValue(channel.Priority), reliability, channel.Label, channel.Protocol);
             try
             {
-                Transport.Send(channel.Id!.Value, DataChannelPpid.Dcep, open.ToBytes());
+                RequireTransport().Send(channel.Id!.Value, DataChannelPpid.Dcep, open.ToBytes());
             }
             catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
             {
@@ -253,7 +317,7 @@ public sealed class DataChannelController
         }
         else if (state == RTCSctpTransportState.Closed)
         {
-            var reason = Transport.CloseReason;
+            var reason = Transport?.CloseReason;
             lock (_gate)
             {
                 channels = _channels.Values.Concat(_unassigned).ToArray();
@@ -333,7 +397,7 @@ public sealed class DataChannelController
 
         try
         {
-            Transport.Send(streamId, DataChannelPpid.Dcep, [DcepOpen.AckMessageType]);
+            RequireTransport().Send(streamId, DataChannelPpid.Dcep, [DcepOpen.AckMessageType]);
         }
         catch (InvalidOperationException ex)
         {
@@ -376,7 +440,7 @@ public sealed class DataChannelController
                 // The peer closed: reset our side too (RFC 8831 §6.7).
                 try
                 {
-                    Transport.ResetStreams(id);
+                    RequireTransport().ResetStreams(id);
                 }
                 catch (InvalidOperationException)
                 {
@@ -424,7 +488,7 @@ public sealed class DataChannelController
 
     private ushort AllocateId()
     {
-        int limit = Transport.MaxChannels ?? ushort.MaxValue;
+        int limit = Transport?.MaxChannels ?? ushort.MaxValue;
         for (int id = _isDtlsClient ? 0 : 1; id < Math.Min(limit, ushort.MaxValue); id += 2)
         {
             if (!_channels.ContainsKey((ushort)id))

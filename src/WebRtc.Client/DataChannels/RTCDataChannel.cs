@@ -24,6 +24,10 @@ public sealed class RTCDataChannel
     private ArrayBufferWriter<byte>? _partial;
     private bool _incomingReset;
     private bool _outgoingReset;
+    private long _messagesSent;
+    private long _bytesSent;
+    private long _messagesReceived;
+    private long _bytesReceived;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal RTCDataChannel(DataChannelController owner, string label, RTCDataChannelInit init, ushort? id, ILogger logger)
@@ -95,7 +99,7 @@ public sealed class RTCDataChannel
     }
 
     /// <summary>Bytes queued by Send and not yet sent.</summary>
-    public long BufferedAmount => Id is { } id ? _owner.Transport.GetBufferedAmount(id) : 0;
+    public long BufferedAmount => Id is { } id && _owner.Transport is { } transport ? transport.GetBufferedAmount(id) : 0;
 
     /// <summary>The level <see cref="BufferedAmountLow"/> watches (default 0).</summary>
     public long BufferedAmountLowThreshold
@@ -105,7 +109,19 @@ public sealed class RTCDataChannel
     }
 
     /// <summary>The largest message the peer accepts.</summary>
-    public int MaxMessageSize => _owner.Transport.MaxMessageSize;
+    public int MaxMessageSize => _owner.Transport?.MaxMessageSize ?? 0;
+
+    /// <summary>Messages sent (W3C RTCDataChannelStats.messagesSent).</summary>
+    public long MessagesSent => Interlocked.Read(ref _messagesSent);
+
+    /// <summary>Payload bytes sent (W3C bytesSent).</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Messages received (W3C messagesReceived).</summary>
+    public long MessagesReceived => Interlocked.Read(ref _messagesReceived);
+
+    /// <summary>Payload bytes received (W3C bytesReceived).</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
     internal bool Acknowledged { get; set; }
 
@@ -246,7 +262,8 @@ public sealed class RTCDataChannel
             throw new ArgumentException($"The message is {data.Length} bytes; the peer accepts at most {MaxMessageSize} (max-message-size).", nameof(data));
         }
 
-        long before = _owner.Transport.GetBufferedAmount(id);
+        var transport = _owner.RequireTransport();
+        long before = transport.GetBufferedAmount(id);
         if (before + data.Length > _owner.Options.MaxBufferedAmount)
         {
             throw new OperationErrorException($"The send buffer of data channel '{Label}' is full ({before} bytes queued).");
@@ -269,9 +286,12 @@ public sealed class RTCDataChannel
             ppid = binary ? DataChannelPpid.Binary : DataChannelPpid.String;
         }
 
+        int length = ppid is DataChannelPpid.BinaryEmpty or DataChannelPpid.StringEmpty ? 0 : data.Length;
         try
         {
-            _owner.Transport.Send(id, ppid, data, SendOptions);
+            transport.Send(id, ppid, data, SendOptions);
+            Interlocked.Increment(ref _messagesSent);
+            Interlocked.Add(ref _bytesSent, length);
         }
         catch (InvalidOperationException ex)
         {
@@ -304,7 +324,7 @@ public sealed class RTCDataChannel
             case DataChannelPpid.BinaryPartial:
                 // Deprecated PPIDs: pieces of one message until a final 51/53 (RFC 8831 §6.6).
                 (_partial ??= new ArrayBufferWriter<byte>()).Write(data.Span);
-                if (_partial.WrittenCount > _owner.Transport.MaxMessageSize * 4L)
+                if (_partial.WrittenCount > Math.Max(MaxMessageSize, 65536) * 4L)
                 {
                     _partial.Clear();
                 }
@@ -319,6 +339,8 @@ public sealed class RTCDataChannel
             return;
         }
 
+        Interlocked.Increment(ref _messagesReceived);
+        Interlocked.Add(ref _bytesReceived, data.Length);
         EventInvoker.Raise(MessageReceived, this, new RTCDataChannelMessageEventArgs(binary, data), _logger, nameof(MessageReceived));
         _partial?.Clear();
     }
@@ -352,6 +374,7 @@ public sealed class RTCDataChannel
             _state = RTCDataChannelState.Open;
         }
 
+        _owner.NoteOpened();
         EventInvoker.Raise(Open, this, _logger, nameof(Open));
     }
 
@@ -405,6 +428,7 @@ public sealed class RTCDataChannel
             }
 
             _state = RTCDataChannelState.Closed;
+            _owner.NoteClosed();
             drained = _drained;
             _drained = null;
         }

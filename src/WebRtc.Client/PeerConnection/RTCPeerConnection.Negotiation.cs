@@ -1,0 +1,470 @@
+using WebRtc.Client.Dtls;
+using WebRtc.Client.Ice;
+using WebRtc.Client.Net;
+using WebRtc.Client.Sdp;
+
+namespace WebRtc.Client;
+
+// JSEP (RFC 8829): offers, answers, the signaling state machine, remote candidates.
+public sealed partial class RTCPeerConnection
+{
+    private const string DefaultDataMid = "0";
+
+    private SdpSessionDescription? _pendingLocal;
+    private SdpSessionDescription? _currentLocal;
+    private RTCSdpType _pendingLocalType;
+    private RTCSdpType _currentLocalType;
+    private JsepRemoteDescription? _pendingRemote;
+    private JsepRemoteDescription? _currentRemote;
+    private RTCSessionDescription? _pendingRemoteText;
+    private RTCSessionDescription? _currentRemoteText;
+    private string _dataMid = DefaultDataMid;
+
+    /// <summary>The pending local description, else the current one, with the candidates gathered so far (W3C localDescription).</summary>
+    public RTCSessionDescription? LocalDescription => Render(_pendingLocal, _pendingLocalType) ?? Render(_currentLocal, _currentLocalType);
+
+    /// <summary>The local description of the last completed negotiation.</summary>
+    public RTCSessionDescription? CurrentLocalDescription => Render(_currentLocal, _currentLocalType);
+
+    /// <summary>The local description of the negotiation in progress.</summary>
+    public RTCSessionDescription? PendingLocalDescription => Render(_pendingLocal, _pendingLocalType);
+
+    /// <summary>The pending remote description, else the current one.</summary>
+    public RTCSessionDescription? RemoteDescription => _pendingRemoteText ?? _currentRemoteText;
+
+    /// <summary>The remote description of the last completed negotiation.</summary>
+    public RTCSessionDescription? CurrentRemoteDescription => _currentRemoteText;
+
+    /// <summary>The remote description of the negotiation in progress.</summary>
+    public RTCSessionDescription? PendingRemoteDescription => _pendingRemoteText;
+
+    /// <summary>Creates an offer (W3C createOffer): one data m-section, BUNDLE, trickle, our fingerprint, actpass.</summary>
+    /// <exception cref="InvalidStateException">Closed.</exception>
+    public Task<RTCSessionDescription> CreateOfferAsync(CancellationToken cancellationToken = default) =>
+        ChainAsync(() => Task.FromResult(CreateOfferCore()));
+
+    /// <summary>Creates an answer to the applied remote offer (W3C createAnswer).</summary>
+    /// <exception cref="InvalidStateException">No remote offer is applied, or closed.</exception>
+    public Task<RTCSessionDescription> CreateAnswerAsync(CancellationToken cancellationToken = default) =>
+        ChainAsync(() => Task.FromResult(CreateAnswerCore()));
+
+    /// <summary>
+    /// Applies a local description (W3C setLocalDescription). With no argument, creates and applies
+    /// an offer or an answer as the signaling state calls for (implicit offer/answer).
+    /// </summary>
+    /// <exception cref="InvalidStateException">The type does not fit the signaling state (for example an answer in stable).</exception>
+    /// <exception cref="SdpParseException">The SDP does not parse.</exception>
+    public Task SetLocalDescriptionAsync(RTCSessionDescription? description = null, CancellationToken cancellationToken = default) =>
+        ChainAsync(async () =>
+        {
+            await SetLocalCoreAsync(description).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>
+    /// Applies a remote description (W3C setRemoteDescription). An offer in have-local-offer rolls
+    /// the local offer back first (the W3C implicit rollback perfect negotiation relies on).
+    /// </summary>
+    /// <exception cref="InvalidStateException">The type does not fit the signaling state (for example an answer in stable).</exception>
+    /// <exception cref="SdpParseException">The SDP does not parse.</exception>
+    /// <exception cref="InvalidAccessException">The SDP parses but cannot be used (no ICE credentials, no fingerprint, bad setup ...).</exception>
+    public Task SetRemoteDescriptionAsync(RTCSessionDescription description, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        return ChainAsync(async () =>
+        {
+            await SetRemoteCoreAsync(description).ConfigureAwait(false);
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// Adds a remote candidate (W3C addIceCandidate); null or an empty candidate string means the
+    /// end of the remote candidates.
+    /// </summary>
+    /// <exception cref="InvalidStateException">No remote description yet, or closed.</exception>
+    /// <exception cref="ArgumentException">Neither sdpMid nor sdpMLineIndex is given (W3C TypeError).</exception>
+    /// <exception cref="OperationErrorException">The candidate names an unknown m-section, another ICE generation, or does not parse.</exception>
+    public Task AddIceCandidateAsync(RTCIceCandidateInit? candidate, CancellationToken cancellationToken = default) =>
+        ChainAsync(async () =>
+        {
+            await AddIceCandidateCoreAsync(candidate, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>Adds a remote candidate (see <see cref="AddIceCandidateAsync(RTCIceCandidateInit?, CancellationToken)"/>).</summary>
+    public Task AddIceCandidateAsync(RTCIceCandidate candidate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        return AddIceCandidateAsync(candidate.ToJson(), cancellationToken);
+    }
+
+    private RTCSessionDescription CreateOfferCore()
+    {
+        var sections = new List<JsepSection>
+        {
+            new JsepDataSection(_dataMid) { MaxMessageSize = _options.MaxMessageSize },
+        };
+
+        // RFC 8842 §5.2: actpass in an initial offer; a re-offer keeps the role DTLS settled on.
+        var setup = _dtlsRole switch
+        {
+            DtlsRole.Client => DtlsSetup.Active,
+            DtlsRole.Server => DtlsSetup.Passive,
+            _ => DtlsSetup.ActPass,
+        };
+        var sdp = JsepBuilder.CreateOffer(SdpOrigin.Create(_origin.SessionId, _origin.SessionVersion), LocalTransport(), sections, setup);
+        _origin.Stamp(sdp);
+        return new RTCSessionDescription(RTCSdpType.Offer, sdp.ToString());
+    }
+
+    private RTCSessionDescription CreateAnswerCore()
+    {
+        JsepRemoteDescription offer;
+        lock (_gate)
+        {
+            if (_signalingState is not (RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalPranswer) || _pendingRemote is null)
+            {
+                throw new InvalidStateException($"CreateAnswer needs an applied remote offer; the signaling state is {_signalingState}.");
+            }
+
+            offer = _pendingRemote;
+        }
+
+        var sections = JsepBuilder.AcceptDataSections(offer.Sdp, JsepDataSection.DefaultSctpPort, _options.MaxMessageSize);
+        DtlsSetup? setup = _dtlsRole switch
+        {
+            DtlsRole.Client => DtlsSetup.Active,
+            DtlsRole.Server => DtlsSetup.Passive,
+            _ => null,
+        };
+        var sdp = JsepBuilder.CreateAnswer(offer.Sdp, SdpOrigin.Create(_origin.SessionId, _origin.SessionVersion), LocalTransport(), sections, setup);
+        _origin.Stamp(sdp);
+        return new RTCSessionDescription(RTCSdpType.Answer, sdp.ToString());
+    }
+
+    private JsepLocalTransport LocalTransport()
+    {
+        lock (_gate)
+        {
+            return new JsepLocalTransport(_localCredentials, [_certificate.GetFingerprint("sha-256")])
+            {
+                Candidates = _localCandidates.ToArray(),
+                EndOfCandidates = _gatheringState == RTCIceGatheringState.Complete,
+            };
+        }
+    }
+
+    private async Task SetLocalCoreAsync(RTCSessionDescription? description)
+    {
+        if (description is null)
+        {
+            var state = SignalingState;
+            description = state is RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalPranswer ? CreateAnswerCore() : CreateOfferCore();
+        }
+
+        switch (description.Type)
+        {
+            case RTCSdpType.Rollback:
+                lock (_gate)
+                {
+                    if (_signalingState is not (RTCSignalingState.HaveLocalOffer or RTCSignalingState.HaveRemoteOffer))
+                    {
+                        throw new InvalidStateException($"Nothing to roll back in signaling state {_signalingState}.");
+                    }
+
+                    _pendingLocal = null;
+                    _pendingRemote = null;
+                    _pendingRemoteText = null;
+                }
+
+                SetSignalingState(RTCSignalingState.Stable);
+                return;
+
+            case RTCSdpType.Offer:
+            {
+                var sdp = SdpSessionDescription.Parse(description.Sdp);
+                lock (_gate)
+                {
+                    if (_signalingState is not (RTCSignalingState.Stable or RTCSignalingState.HaveLocalOffer))
+                    {
+                        throw new InvalidStateException($"SetLocalDescription(offer) is not allowed in signaling state {_signalingState}.");
+                    }
+
+                    _pendingLocal = sdp;
+                    _pendingLocalType = RTCSdpType.Offer;
+                    _dataMid = sdp.Media.FirstOrDefault(m => m.IsDataChannel)?.Mid ?? _dataMid;
+                }
+
+                // RFC 8445 §6.1.1: the offerer controls (a lite answerer leaves no choice anyway).
+                EnsureTransports(controlling: true);
+                SetSignalingState(RTCSignalingState.HaveLocalOffer);
+                StartGathering();
+                return;
+            }
+
+            default:
+            {
+                var sdp = SdpSessionDescription.Parse(description.Sdp);
+                bool final = description.Type == RTCSdpType.Answer;
+                lock (_gate)
+                {
+                    if (_signalingState is not (RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalPranswer))
+                    {
+                        throw new InvalidStateException($"SetLocalDescription({description.TypeName}) needs a remote offer; the signaling state is {_signalingState}.");
+                    }
+
+                    if (final)
+                    {
+                        _currentLocal = sdp;
+                        _currentLocalType = RTCSdpType.Answer;
+                        _currentRemote = _pendingRemote;
+                        _currentRemoteText = _pendingRemoteText;
+                        _pendingLocal = null;
+                        _pendingRemote = null;
+                        _pendingRemoteText = null;
+                    }
+                    else
+                    {
+                        _pendingLocal = sdp;
+                        _pendingLocalType = RTCSdpType.Pranswer;
+                    }
+                }
+
+                SetSignalingState(final ? RTCSignalingState.Stable : RTCSignalingState.HaveLocalPranswer);
+                StartGathering();
+                AfterNegotiation();
+                await Task.CompletedTask.ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    private async Task SetRemoteCoreAsync(RTCSessionDescription description)
+    {
+        switch (description.Type)
+        {
+            case RTCSdpType.Rollback:
+                lock (_gate)
+                {
+                    if (_signalingState is not (RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalOffer))
+                    {
+                        throw new InvalidStateException($"Nothing to roll back in signaling state {_signalingState}.");
+                    }
+
+                    _pendingLocal = null;
+                    _pendingRemote = null;
+                    _pendingRemoteText = null;
+                }
+
+                SetSignalingState(RTCSignalingState.Stable);
+                return;
+
+            case RTCSdpType.Offer:
+            {
+                lock (_gate)
+                {
+                    if (_signalingState is not (RTCSignalingState.Stable or RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalOffer))
+                    {
+                        throw new InvalidStateException($"SetRemoteDescription(offer) is not allowed in signaling state {_signalingState}.");
+                    }
+                }
+
+                var remote = JsepReader.ReadOffer(description.Sdp, requireDataSection: false);
+                CheckRenegotiation(remote);
+                lock (_gate)
+                {
+                    if (_signalingState == RTCSignalingState.HaveLocalOffer)
+                    {
+                        _pendingLocal = null; // implicit rollback of our own offer (glare)
+                    }
+
+                    _pendingRemote = remote;
+                    _pendingRemoteText = description;
+                    if (remote.DataSection?.Mid is { } mid)
+                    {
+                        _dataMid = mid;
+                    }
+                }
+
+                // Controlled, unless the offerer is ICE-lite (RFC 8445 §6.1.1).
+                EnsureTransports(controlling: remote.IceLite);
+                await ApplyRemoteTransportAsync(remote).ConfigureAwait(false);
+                SetSignalingState(RTCSignalingState.HaveRemoteOffer);
+                return;
+            }
+
+            default:
+            {
+                SdpSessionDescription localOffer;
+                lock (_gate)
+                {
+                    if (_signalingState is not (RTCSignalingState.HaveLocalOffer or RTCSignalingState.HaveRemotePranswer) || _pendingLocal is null)
+                    {
+                        throw new InvalidStateException($"SetRemoteDescription({description.TypeName}) needs a local offer; the signaling state is {_signalingState}.");
+                    }
+
+                    localOffer = _pendingLocal;
+                }
+
+                var remote = JsepReader.ReadAnswer(description.Sdp, localOffer, requireDataSection: false);
+                CheckRenegotiation(remote);
+                bool final = description.Type == RTCSdpType.Answer;
+                lock (_gate)
+                {
+                    if (final)
+                    {
+                        _currentRemote = remote;
+                        _currentRemoteText = description;
+                        _currentLocal = localOffer;
+                        _currentLocalType = RTCSdpType.Offer;
+                        _pendingLocal = null;
+                        _pendingRemote = null;
+                        _pendingRemoteText = null;
+                    }
+                    else
+                    {
+                        _pendingRemote = remote;
+                        _pendingRemoteText = description;
+                    }
+                }
+
+                await ApplyRemoteTransportAsync(remote).ConfigureAwait(false);
+                SetSignalingState(final ? RTCSignalingState.Stable : RTCSignalingState.HaveRemotePranswer);
+                AfterNegotiation();
+                return;
+            }
+        }
+    }
+
+    // A renegotiation may not change ICE credentials (that is an ICE restart, not supported
+    // yet) or the DTLS certificate once DTLS runs.
+    private void CheckRenegotiation(JsepRemoteDescription remote)
+    {
+        var previous = _currentRemote;
+        if (previous is null)
+        {
+            return;
+        }
+
+        if (previous.IceCredentials != remote.IceCredentials)
+        {
+            throw new OperationErrorException("The remote description changes the ICE credentials (an ICE restart), which this library does not support yet.");
+        }
+
+        if (_dtlsStarted && !remote.Fingerprints.Any(f => previous.Fingerprints.Contains(f)))
+        {
+            throw new InvalidAccessException("The remote description changes the DTLS fingerprint of an established connection.");
+        }
+    }
+
+    private void AfterNegotiation()
+    {
+        bool fire;
+        lock (_gate)
+        {
+            if (_signalingState != RTCSignalingState.Stable)
+            {
+                return;
+            }
+
+            // Channels created while the data m-line was being negotiated still need it.
+            fire = _negotiationNeeded && !HasNegotiatedDataSection;
+            _negotiationNeeded = fire;
+        }
+
+        TryStartDtls();
+        if (fire)
+        {
+            Post(() => EventInvoker.Raise(NegotiationNeeded, this, _logger, nameof(NegotiationNeeded)));
+        }
+    }
+
+    private async Task AddIceCandidateCoreAsync(RTCIceCandidateInit? init, CancellationToken cancellationToken)
+    {
+        JsepRemoteDescription? remote;
+        lock (_gate)
+        {
+            remote = _pendingRemote ?? _currentRemote;
+        }
+
+        if (remote is null)
+        {
+            throw new InvalidStateException("AddIceCandidate needs a remote description first.");
+        }
+
+        var ice = _ice!;
+        if (init is null || RTCIceCandidate.IsEndOfCandidates(init))
+        {
+            ice.AddRemoteEndOfCandidates();
+            return;
+        }
+
+        if (init.SdpMid is null && init.SdpMLineIndex is null)
+        {
+            throw new ArgumentException("A candidate needs sdpMid or sdpMLineIndex (W3C TypeError).", nameof(init));
+        }
+
+        bool known = init.SdpMid is { } mid
+            ? remote.Sections.Any(s => s.Mid == mid)
+            : init.SdpMLineIndex >= 0 && init.SdpMLineIndex < remote.Sections.Count;
+        if (!known)
+        {
+            throw new OperationErrorException($"The candidate names m-section '{init.SdpMid ?? init.SdpMLineIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture)}', which the remote description does not have.");
+        }
+
+        if (init.UsernameFragment is { Length: > 0 } ufrag && ufrag != remote.IceCredentials.Ufrag)
+        {
+            throw new OperationErrorException("The candidate belongs to another ICE generation (its usernameFragment does not match).");
+        }
+
+        RTCIceCandidate candidate;
+        try
+        {
+            candidate = RTCIceCandidate.FromInit(init);
+        }
+        catch (FormatException ex)
+        {
+            throw new OperationErrorException("The candidate does not parse: " + ex.Message, ex);
+        }
+
+        await ice.AddRemoteCandidateAsync(candidate, cancellationToken).ConfigureAwait(false);
+    }
+
+    private RTCSessionDescription? Render(SdpSessionDescription? sdp, RTCSdpType type)
+    {
+        if (sdp is null)
+        {
+            return null;
+        }
+
+        RTCIceCandidate[] candidates;
+        bool complete;
+        lock (_gate)
+        {
+            candidates = _localCandidates.ToArray();
+            complete = _gatheringState == RTCIceGatheringState.Complete;
+        }
+
+        // W3C: localDescription carries the candidates gathered so far, so a non-trickle peer can
+        // wait for gathering to complete and send it whole.
+        var copy = SdpSessionDescription.Parse(sdp.ToString());
+        var tag = copy.Media.FirstOrDefault(m => !m.IsRejected);
+        if (tag is not null)
+        {
+            tag.Attributes.RemoveAll("candidate");
+            tag.Attributes.RemoveAll("end-of-candidates");
+            foreach (var c in candidates)
+            {
+                tag.Attributes.Add("candidate", c.Candidate["candidate:".Length..]);
+            }
+
+            if (complete)
+            {
+                tag.Attributes.Add(new SdpAttribute("end-of-candidates", null));
+            }
+        }
+
+        return new RTCSessionDescription(type, copy.ToString());
+    }
+}

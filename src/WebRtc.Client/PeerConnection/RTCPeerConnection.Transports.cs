@@ -1,0 +1,293 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using WebRtc.Client.Dtls;
+using WebRtc.Client.Ice;
+using WebRtc.Client.Net;
+using WebRtc.Client.Sctp;
+using WebRtc.Client.Sdp;
+
+namespace WebRtc.Client;
+
+// The transports under the facade: one ICE transport (max-bundle), DTLS over it once ICE has
+// a pair and the answer is in, SCTP over DTLS once DTLS is up.
+public sealed partial class RTCPeerConnection
+{
+    private IceTransport? _ice;
+    private DtlsTransport? _dtls;
+    private SctpTransport? _sctp;
+    private DtlsRole? _dtlsRole;
+    private bool _dtlsStarted;
+    private bool _gatheringStarted;
+
+    private void EnsureTransports(bool controlling)
+    {
+        IceTransport ice;
+        lock (_gate)
+        {
+            if (_ice is not null || _closed)
+            {
+                return;
+            }
+
+            var loggerFactory = _options.LoggerFactory;
+            ice = new IceTransport(new IceTransportOptions
+            {
+                Controlling = controlling,
+                LocalCredentials = _localCredentials,
+                StunServers = ResolveStunServers(),
+                IncludeLoopback = _options.IncludeLoopback,
+                BindAddresses = _options.BindAddresses,
+                MinPort = _options.MinPort,
+                MaxPort = _options.MaxPort,
+                TimeProvider = _options.TimeProvider,
+                Logger = loggerFactory?.CreateLogger<IceTransport>(),
+                Tuning = _options.IceTuning,
+            });
+            _ice = ice;
+
+            // Created now so a ClientHello that beats our answer is queued, not lost.
+            _dtls = new DtlsTransport(ice.Dtls, _certificate, new DtlsTransportOptions
+            {
+                HandshakeTimeout = _options.Dtls.HandshakeTimeout,
+                Mtu = _options.Dtls.Mtu,
+                SrtpProtectionProfiles = _options.Dtls.SrtpProtectionProfiles,
+                ReceiveQueueLimit = _options.Dtls.ReceiveQueueLimit,
+                NativeRecordLayer = _options.Dtls.NativeRecordLayer,
+                Logger = _options.Dtls.Logger ?? loggerFactory?.CreateLogger<DtlsTransport>(),
+            });
+        }
+
+        ice.CandidateGathered += OnCandidateGathered;
+        ice.GatheringStateChanged += OnGatheringStateChanged;
+        ice.StateChanged += OnIceStateChanged;
+        ice.SelectedPairChanged += (_, pair) =>
+        {
+            if (pair is not null)
+            {
+                TryStartDtls();
+            }
+        };
+        ice.CandidateError += (_, e) => Post(() => EventInvoker.Raise(IceCandidateError, this, e, _logger, nameof(IceCandidateError)));
+        _dtls!.StateChanged += OnDtlsStateChanged;
+    }
+
+    private IReadOnlyList<IPEndPoint> ResolveStunServers()
+    {
+        var result = new List<IPEndPoint>();
+        foreach (var server in _configuration.IceServers)
+        {
+            foreach (var url in server.Urls)
+            {
+                var (scheme, host, port) = RTCIceServer.Parse(url);
+                if (scheme != "stun")
+                {
+                    continue; // stuns/turn/turns: not supported yet (logged at construction)
+                }
+
+                try
+                {
+                    var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : Dns.GetHostAddresses(host);
+                    result.AddRange(addresses.Select(a => new IPEndPoint(a, port)));
+                }
+                catch (System.Net.Sockets.SocketException ex)
+                {
+                    _logger.LogWarning(ex, "Could not resolve STUN server {Host}", host);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private void StartGathering()
+    {
+        IceTransport? ice;
+        lock (_gate)
+        {
+            if (_gatheringStarted || _ice is null || _closed)
+            {
+                return;
+            }
+
+            _gatheringStarted = true;
+            ice = _ice;
+        }
+
+        if (_configuration.IceTransportPolicy == RTCIceTransportPolicy.Relay)
+        {
+            // No TURN yet means no relay candidate: gathering ends empty, as a browser's would.
+            OnGatheringStateChanged(ice, RTCIceGatheringState.Gathering);
+            OnGatheringStateChanged(ice, RTCIceGatheringState.Complete);
+            return;
+        }
+
+        _ = GatherAsync(ice);
+    }
+
+    private async Task GatherAsync(IceTransport ice)
+    {
+        try
+        {
+            await ice.GatherAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _logger.LogWarning(ex, "ICE gathering failed");
+        }
+    }
+
+    private async Task ApplyRemoteTransportAsync(JsepRemoteDescription remote)
+    {
+        var ice = _ice!;
+        ice.SetRemoteCredentials(remote.IceCredentials.Ufrag, remote.IceCredentials.Pwd, remote.IceLite);
+        foreach (var candidate in remote.Candidates)
+        {
+            try
+            {
+                await ice.AddRemoteCandidateAsync(candidate).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+            {
+                _logger.LogDebug(ex, "Remote candidate from the description ignored");
+            }
+        }
+
+        if (remote.EndOfCandidates)
+        {
+            ice.AddRemoteEndOfCandidates();
+        }
+    }
+
+    private void OnCandidateGathered(object? sender, RTCIceCandidate candidate)
+    {
+        var located = candidate.WithSdpLocation(_dataMid, 0);
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _localCandidates.Add(located);
+        }
+
+        Post(() => EventInvoker.Raise(IceCandidate, this, new RTCPeerConnectionIceEventArgs(located), _logger, nameof(IceCandidate)));
+    }
+
+    private void OnGatheringStateChanged(object? sender, RTCIceGatheringState state)
+    {
+        lock (_gate)
+        {
+            if (_closed || _gatheringState == state)
+            {
+                return;
+            }
+
+            _gatheringState = state;
+        }
+
+        Post(() => EventInvoker.Raise(IceGatheringStateChange, this, state, _logger, nameof(IceGatheringStateChange)));
+        if (state == RTCIceGatheringState.Complete)
+        {
+            Post(() => EventInvoker.Raise(IceCandidate, this, new RTCPeerConnectionIceEventArgs(null), _logger, nameof(IceCandidate)));
+        }
+    }
+
+    private void OnIceStateChanged(object? sender, RTCIceTransportState state)
+    {
+        var mapped = (RTCIceConnectionState)(int)state;
+        lock (_gate)
+        {
+            if (_closed || _iceConnectionState == mapped)
+            {
+                return;
+            }
+
+            _iceConnectionState = mapped;
+        }
+
+        Post(() => EventInvoker.Raise(IceConnectionStateChange, this, mapped, _logger, nameof(IceConnectionStateChange)));
+        UpdateConnectionState();
+    }
+
+    private void TryStartDtls()
+    {
+        JsepRemoteDescription remote;
+        DtlsTransport dtls;
+        DtlsRole role;
+        lock (_gate)
+        {
+            if (_dtlsStarted || _closed || _signalingState != RTCSignalingState.Stable || _currentRemote is null
+                || _dtls is null || _ice?.SelectedPair is null)
+            {
+                return;
+            }
+
+            _dtlsStarted = true;
+            remote = _currentRemote;
+            role = remote.LocalDtlsRole;
+            _dtlsRole = role;
+            dtls = _dtls;
+        }
+
+        var fingerprint = remote.Fingerprints.FirstOrDefault(f => f.Algorithm.Equals("sha-256", StringComparison.OrdinalIgnoreCase)) ?? remote.Fingerprints[0];
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await dtls.StartAsync(role, fingerprint).ConfigureAwait(false);
+                StartSctp(remote, dtls, role);
+            }
+            catch (Exception ex) when (ex is DtlsException or OperationCanceledException or InvalidOperationException)
+            {
+                _logger.LogWarning("DTLS failed: {Message}", ex.Message);
+            }
+        });
+    }
+
+    private void StartSctp(JsepRemoteDescription remote, DtlsTransport dtls, DtlsRole role)
+    {
+        if (remote.DataSection is not { } data)
+        {
+            return;
+        }
+
+        var association = _options.Sctp with
+        {
+            LocalPort = JsepDataSection.DefaultSctpPort,
+            RemotePort = (ushort)data.SctpPort,
+            MaxSendMessageSize = data.MaxMessageSize == 0 ? 0 : (int)Math.Min(int.MaxValue, data.MaxMessageSize),
+            MaxReceiveMessageSize = _options.MaxMessageSize,
+        };
+        var sctp = new SctpTransport(dtls, new SctpTransportOptions
+        {
+            Association = association,
+            TimeProvider = _options.TimeProvider,
+            Logger = _options.LoggerFactory?.CreateLogger<SctpTransport>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+        });
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                _ = sctp.DisposeAsync();
+                return;
+            }
+
+            _sctp = sctp;
+        }
+
+        _channels.Attach(sctp, role == DtlsRole.Client);
+        sctp.Start();
+    }
+
+    private void OnDtlsStateChanged(object? sender, DtlsTransportState state)
+    {
+        if (state is DtlsTransportState.Closed or DtlsTransportState.Failed && _sctp is { } sctp && sctp.State != RTCSctpTransportState.Closed)
+        {
+            // Nothing more can cross a closed DTLS transport: end SCTP and its channels now.
+            sctp.Abort(state == DtlsTransportState.Failed ? "the DTLS transport failed" : "the DTLS transport closed");
+        }
+
+        UpdateConnectionState();
+    }
+}
