@@ -109,7 +109,7 @@ case "${1:-}" in
   build) build ;;
   run)
     build
-    dotnet run --project samples/IceDemo -c "$CONFIG" --no-build -- "${@:2}"
+    dotnet run --project samples/Loopback -c "$CONFIG" --no-build -- "${@:2}"
     ;;
   test) run_tests "${@:2}" ;;
   bench)
