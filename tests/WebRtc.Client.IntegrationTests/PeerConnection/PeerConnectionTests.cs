@@ -314,4 +314,32 @@ public class PeerConnectionTests
         var remoteStats = (await b.GetStatsAsync()).OfType<RTCDataChannelStats>().Single();
         Assert.That(remoteStats.MessagesReceived, Is.EqualTo(3));
     }
+
+    [Test]
+    public async Task ThrowingEventHandlers_DoNotBreakTheConnection()
+    {
+        await using var a = NewPeer();
+        await using var b = NewPeer();
+        foreach (var pc in new[] { a, b })
+        {
+            pc.IceCandidate += (_, _) => throw new InvalidOperationException("handler bug");
+            pc.SignalingStateChange += (_, _) => throw new InvalidOperationException("handler bug");
+            pc.ConnectionStateChange += (_, _) => throw new InvalidOperationException("handler bug");
+            pc.IceGatheringStateChange += (_, _) => throw new InvalidOperationException("handler bug");
+            pc.DataChannel += (_, e) =>
+            {
+                e.Channel.MessageReceived += (_, _) => throw new InvalidOperationException("handler bug");
+                throw new InvalidOperationException("handler bug");
+            };
+        }
+
+        var (sa, sb) = InMemorySignalingChannel.CreatePair();
+        await using var na = PerfectNegotiator.Attach(a, sa, polite: false);
+        await using var nb = PerfectNegotiator.Attach(b, sb, polite: true);
+        var remote = RemoteChannel(b, "robust");
+        var local = a.CreateDataChannel("robust");
+        var channel = await remote;
+        Assert.That(await Echo(local, channel, "still works"), Is.EqualTo("still works"));
+        Assert.That(await Echo(channel, local, "both ways"), Is.EqualTo("both ways"));
+    }
 }
