@@ -101,6 +101,14 @@ public sealed partial class RTCPeerConnection
 
     private RTCSessionDescription CreateOfferCore()
     {
+        lock (_gate)
+        {
+            if (_signalingState is RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalPranswer)
+            {
+                throw new InvalidStateException($"CreateOffer is not allowed while answering (signaling state {_signalingState}).");
+            }
+        }
+
         var sections = new List<JsepSection>
         {
             new JsepDataSection(_dataMid) { MaxMessageSize = _options.MaxMessageSize },

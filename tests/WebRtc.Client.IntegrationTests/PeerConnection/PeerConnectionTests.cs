@@ -242,6 +242,7 @@ public class PeerConnectionTests
         Assert.That(pc.SignalingState, Is.EqualTo(RTCSignalingState.HaveRemoteOffer));
         var ownOffer = await other.CreateOfferAsync();
         await Assert.ThrowsAsync<InvalidStateException>(() => pc.SetLocalDescriptionAsync(ownOffer));
+        await Assert.ThrowsAsync<InvalidStateException>(() => pc.CreateOfferAsync());
         await Assert.ThrowsAsync<InvalidStateException>(() => pc.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Answer, offer.Sdp)));
 
         // Candidates: need sdpMid or sdpMLineIndex; an unknown mid is an OperationError.
