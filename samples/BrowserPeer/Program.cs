@@ -19,6 +19,7 @@ var app = builder.Build();
 app.UseWebSockets();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.MapGet("/favicon.ico", () => Results.NoContent());
 app.Map("/ws", async context =>
 {
     if (!context.WebSockets.IsWebSocketRequest)

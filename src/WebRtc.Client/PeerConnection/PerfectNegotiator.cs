@@ -23,6 +23,8 @@ public sealed class PerfectNegotiator : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private volatile bool _makingOffer;
     private volatile bool _ignoreOffer;
+    private readonly List<SignalingMessage> _heldCandidates = new();
+    private int _describing;
 
     /// <summary>Prepares the negotiator; <see cref="Start"/> begins.</summary>
     /// <param name="peerConnection">The connection to negotiate.</param>
@@ -73,8 +75,7 @@ public sealed class PerfectNegotiator : IAsyncDisposable
         try
         {
             _makingOffer = true;
-            await _pc.SetLocalDescriptionAsync().ConfigureAwait(false);
-            await SendDescriptionAsync().ConfigureAwait(false);
+            await DescribeAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RTCException or SignalingException or InvalidOperationException)
         {
@@ -86,6 +87,40 @@ public sealed class PerfectNegotiator : IAsyncDisposable
         }
     }
 
+    // Applies a local description and sends it; candidates raised meanwhile wait, so the peer
+    // always has the description before its candidates.
+    private async Task DescribeAsync()
+    {
+        lock (_heldCandidates)
+        {
+            _describing++;
+        }
+
+        try
+        {
+            await _pc.SetLocalDescriptionAsync().ConfigureAwait(false);
+            await SendDescriptionAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            SignalingMessage[] held;
+            lock (_heldCandidates)
+            {
+                _describing--;
+                held = _describing == 0 ? [.. _heldCandidates] : [];
+                if (_describing == 0)
+                {
+                    _heldCandidates.Clear();
+                }
+            }
+
+            foreach (var message in held)
+            {
+                await SendCandidateAsync(message).ConfigureAwait(false);
+            }
+        }
+    }
+
     private async void OnIceCandidate(object? sender, RTCPeerConnectionIceEventArgs e)
     {
         if (!_trickle)
@@ -93,11 +128,25 @@ public sealed class PerfectNegotiator : IAsyncDisposable
             return;
         }
 
+        var message = e.Candidate is { } candidate
+            ? SignalingMessage.Candidate(candidate)
+            : SignalingMessage.EndOfCandidates(sdpMid: null, sdpMLineIndex: 0);
+        lock (_heldCandidates)
+        {
+            if (_describing > 0)
+            {
+                _heldCandidates.Add(message);
+                return;
+            }
+        }
+
+        await SendCandidateAsync(message).ConfigureAwait(false);
+    }
+
+    private async Task SendCandidateAsync(SignalingMessage message)
+    {
         try
         {
-            var message = e.Candidate is { } candidate
-                ? SignalingMessage.Candidate(candidate)
-                : SignalingMessage.EndOfCandidates(sdpMid: null, sdpMLineIndex: 0);
             await SendAsync(message).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SignalingException or InvalidOperationException)
@@ -196,8 +245,7 @@ public sealed class PerfectNegotiator : IAsyncDisposable
                 await _pc.SetRemoteDescriptionAsync(description).ConfigureAwait(false);
                 if (description.Type == RTCSdpType.Offer)
                 {
-                    await _pc.SetLocalDescriptionAsync().ConfigureAwait(false);
-                    await SendDescriptionAsync().ConfigureAwait(false);
+                    await DescribeAsync().ConfigureAwait(false);
                 }
 
                 return;

@@ -55,11 +55,28 @@ public sealed partial class RTCPeerConnection
     /// <exception cref="InvalidStateException">The type does not fit the signaling state (for example an answer in stable).</exception>
     /// <exception cref="SdpParseException">The SDP does not parse.</exception>
     public Task SetLocalDescriptionAsync(RTCSessionDescription? description = null, CancellationToken cancellationToken = default) =>
-        ChainAsync(async () =>
+        SetLocalAndReleaseAsync(description);
+
+    private async Task SetLocalAndReleaseAsync(RTCSessionDescription? description)
+    {
+        lock (_gate)
         {
-            await SetLocalCoreAsync(description).ConfigureAwait(false);
-            return true;
-        });
+            _holdCandidateEvents = true;
+        }
+
+        try
+        {
+            await ChainAsync(async () =>
+            {
+                await SetLocalCoreAsync(description).ConfigureAwait(false);
+                return true;
+            }).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseCandidateEvents();
+        }
+    }
 
     /// <summary>
     /// Applies a remote description (W3C setRemoteDescription). An offer in have-local-offer rolls

@@ -18,6 +18,8 @@ public sealed partial class RTCPeerConnection
     private DtlsRole? _dtlsRole;
     private bool _dtlsStarted;
     private bool _gatheringStarted;
+    private bool _holdCandidateEvents;
+    private readonly List<RTCIceCandidate?> _heldCandidateEvents = new();
 
     private void EnsureTransports(bool controlling)
     {
@@ -171,7 +173,40 @@ public sealed partial class RTCPeerConnection
             _localCandidates.Add(located);
         }
 
-        Post(() => EventInvoker.Raise(IceCandidate, this, new RTCPeerConnectionIceEventArgs(located), _logger, nameof(IceCandidate)));
+        RaiseCandidateEvent(located);
+    }
+
+    // W3C: candidate events come after the setLocalDescription that started gathering has
+    // resolved, so the description can be signaled before its candidates. Gathering runs on
+    // other threads here, so events are held until SetLocalDescriptionAsync returns.
+    private void RaiseCandidateEvent(RTCIceCandidate? candidate)
+    {
+        lock (_gate)
+        {
+            if (_holdCandidateEvents)
+            {
+                _heldCandidateEvents.Add(candidate);
+                return;
+            }
+        }
+
+        Post(() => EventInvoker.Raise(IceCandidate, this, new RTCPeerConnectionIceEventArgs(candidate), _logger, nameof(IceCandidate)));
+    }
+
+    private void ReleaseCandidateEvents()
+    {
+        List<RTCIceCandidate?> held;
+        lock (_gate)
+        {
+            _holdCandidateEvents = false;
+            held = [.. _heldCandidateEvents];
+            _heldCandidateEvents.Clear();
+        }
+
+        foreach (var candidate in held)
+        {
+            Post(() => EventInvoker.Raise(IceCandidate, this, new RTCPeerConnectionIceEventArgs(candidate), _logger, nameof(IceCandidate)));
+        }
     }
 
     private void OnGatheringStateChanged(object? sender, RTCIceGatheringState state)
@@ -189,7 +224,7 @@ public sealed partial class RTCPeerConnection
         Post(() => EventInvoker.Raise(IceGatheringStateChange, this, state, _logger, nameof(IceGatheringStateChange)));
         if (state == RTCIceGatheringState.Complete)
         {
-            Post(() => EventInvoker.Raise(IceCandidate, this, new RTCPeerConnectionIceEventArgs(null), _logger, nameof(IceCandidate)));
+            RaiseCandidateEvent(null);
         }
     }
 
