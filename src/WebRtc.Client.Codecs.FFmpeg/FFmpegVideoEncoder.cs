@@ -314,10 +314,12 @@ public sealed unsafe class FFmpegVideoEncoder : IVideoEncoder
         if (_codec.UsesLibvpx && vpx is not null)
         {
             nint encoder = vpx.FindEncoder(_context!.DangerousGetHandle(), _codec.Name == "VP9", Width, Height);
-            if (encoder != 0 && LibVpx.TemporalLayers(encoder) == (_pattern.Layers > 1 ? _pattern.Layers : LibVpx.TemporalLayers(encoder)))
+            if (encoder != 0 && Math.Max(1, LibVpx.TemporalLayers(encoder)) != _pattern.Layers)
             {
-                _vpxEncoder = encoder;
+                throw new FFmpegException($"{_codec.EncoderName} runs {LibVpx.TemporalLayers(encoder)} temporal layers, not the {_pattern.Layers} asked for.");
             }
+
+            _vpxEncoder = encoder;
         }
     }
 
