@@ -4,7 +4,8 @@ namespace WebRtc.Client.Codecs.FFmpeg;
 /// Byte offsets of the AVFrame and AVPacket fields we read and write (x86-64/arm64 LP64). They
 /// are the leading fields of both structs and have not moved from FFmpeg 4 to 7; a test compiles
 /// a C program against libavcodec-dev that prints offsetof for each and compares. Everything on
-/// AVCodecContext goes through AVOptions instead, so its layout never matters.
+/// AVCodecContext goes through AVOptions, except <c>priv_data</c> (its seventh field, also
+/// unmoved since FFmpeg 4), which leads to libvpx's context for in-place rate changes.
 /// </summary>
 internal static class AVLayout
 {
@@ -15,6 +16,8 @@ internal static class AVLayout
     public const int FrameFormat = 116;
     public const int FramePictType = 124;
     public const int FramePts = 136;
+
+    public const int CodecContextPrivData = 32;
 
     public const int PacketPts = 8;
     public const int PacketData = 24;

@@ -10,15 +10,15 @@ public static class FFmpegCodecs
 
     /// <summary>VP8: libvpx encoder, FFmpeg's vp8 decoder.</summary>
     public static FFmpegVideoCodec Vp8 { get; } = new("VP8", "libvpx", "vp8",
-        [("deadline", "realtime"), ("cpu-used", "8"), ("lag-in-frames", "0"), ("error-resilient", "1")], liveBitrate: false);
+        [("deadline", "realtime"), ("cpu-used", "8"), ("lag-in-frames", "0"), ("error-resilient", "1")], libvpx: true);
 
     /// <summary>VP9 profile 0: libvpx-vp9 encoder, FFmpeg's vp9 decoder.</summary>
     public static FFmpegVideoCodec Vp9 { get; } = new("VP9", "libvpx-vp9", "vp9",
-        [("deadline", "realtime"), ("cpu-used", "8"), ("lag-in-frames", "0"), ("error-resilient", "1")], liveBitrate: false);
+        [("deadline", "realtime"), ("cpu-used", "8"), ("lag-in-frames", "0"), ("error-resilient", "1")], libvpx: true);
 
     /// <summary>H.264 constrained baseline: libx264 (Annex-B, SPS/PPS before each IDR), FFmpeg's h264 decoder.</summary>
     public static FFmpegVideoCodec H264 { get; } = new("H264", "libx264", "h264",
-        [("preset", "veryfast"), ("tune", "zerolatency"), ("profile", "baseline"), ("forced-idr", "1"), ("x264-params", "level=3.1:scenecut=0")], liveBitrate: true);
+        [("preset", "veryfast"), ("tune", "zerolatency"), ("profile", "baseline"), ("forced-idr", "1"), ("x264-params", "level=3.1:scenecut=0")], libvpx: false);
 
     /// <summary>Adds VP8, VP9 (<c>profile-id=0</c>) and H.264 with the browsers' RTCP feedback, after the codecs already there.</summary>
     /// <param name="registry">The registry.</param>

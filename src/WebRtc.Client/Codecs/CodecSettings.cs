@@ -18,6 +18,12 @@ public sealed record VideoEncoderSettings
     /// <summary>Longest distance between keyframes, in frames; keyframes also come on request.</summary>
     public int KeyFrameInterval { get; init; } = 3000;
 
+    /// <summary>
+    /// Temporal layers wanted (1 to 3). Codecs without them (H.264 here) encode one layer; the encoder's
+    /// <see cref="IVideoEncoder.TemporalLayers"/> says what it runs.
+    /// </summary>
+    public int TemporalLayers { get; init; } = 1;
+
     /// <summary>Encoder threads; 1 keeps latency and CPU use predictable next to the network stack.</summary>
     public int Threads { get; init; } = 1;
 }

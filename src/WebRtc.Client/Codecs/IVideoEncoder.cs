@@ -18,7 +18,10 @@ public interface IVideoEncoder : IDisposable
     /// <summary>Expected frame rate; rate control spreads the bitrate over it.</summary>
     double FrameRate { get; set; }
 
-    /// <summary>Temporal layers in the output (1 when the codec or configuration has none).</summary>
+    /// <summary>
+    /// Temporal layers in the output (1 when the codec or configuration has none); the layer of each
+    /// frame comes from <see cref="EncodeFrame(VideoFrame, IBufferWriter{byte}, out EncodedVideoFrameInfo)"/>.
+    /// </summary>
     int TemporalLayers { get; }
 
     /// <summary>Makes the next encoded frame a keyframe (after a PLI or FIR, or for a new receiver).</summary>
@@ -30,4 +33,20 @@ public interface IVideoEncoder : IDisposable
     /// <param name="isKeyFrame">Whether the encoded frame is a keyframe.</param>
     /// <returns>True when a frame was written; false when the encoder dropped or held it.</returns>
     bool Encode(VideoFrame frame, IBufferWriter<byte> output, out bool isKeyFrame);
+
+    /// <summary>
+    /// Encodes one frame like <see cref="Encode(VideoFrame, IBufferWriter{byte}, out bool)"/> and says
+    /// which temporal layer it belongs to. Encoders without temporal layers need not implement it: the
+    /// default reports layer 0.
+    /// </summary>
+    /// <param name="frame">The frame; its size must match the encoder's configuration.</param>
+    /// <param name="output">Receives the encoded frame.</param>
+    /// <param name="info">Keyframe, temporal layer and layer-sync of the encoded frame (meaningless when false is returned).</param>
+    /// <returns>True when a frame was written; false when the encoder dropped or held it.</returns>
+    bool EncodeFrame(VideoFrame frame, IBufferWriter<byte> output, out EncodedVideoFrameInfo info)
+    {
+        bool written = Encode(frame, output, out bool isKeyFrame);
+        info = new EncodedVideoFrameInfo(isKeyFrame, 0, false);
+        return written;
+    }
 }

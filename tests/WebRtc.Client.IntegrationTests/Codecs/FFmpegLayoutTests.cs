@@ -22,6 +22,7 @@ public class FFmpegLayoutTests
             printf("FrameFormat %zu\n", offsetof(AVFrame, format));
             printf("FramePictType %zu\n", offsetof(AVFrame, pict_type));
             printf("FramePts %zu\n", offsetof(AVFrame, pts));
+            printf("CodecContextPrivData %zu\n", offsetof(AVCodecContext, priv_data));
             printf("PacketPts %zu\n", offsetof(AVPacket, pts));
             printf("PacketData %zu\n", offsetof(AVPacket, data));
             printf("PacketSize %zu\n", offsetof(AVPacket, size));
@@ -58,7 +59,7 @@ public class FFmpegLayoutTests
             .ToDictionary(parts => parts[0], parts => parts[1..]);
 
         var fields = typeof(AVLayout).GetFields().Where(f => f.IsLiteral).ToList();
-        Assert.That(fields, Has.Count.EqualTo(20));
+        Assert.That(fields, Has.Count.EqualTo(21));
         foreach (var field in fields)
         {
             Assert.That(measured.ContainsKey(field.Name), Is.True, $"{field.Name} is checked");
@@ -69,6 +70,58 @@ public class FFmpegLayoutTests
         var video = FFmpegCodecs.Vp8.CreateDecoder();
         video.Dispose();
         Assert.That($"{FFmpegLibrary.Instance.CodecMajor} {FFmpegLibrary.Instance.UtilMajor}", Is.EqualTo(string.Join(' ', measured["Version"])));
+    }
+
+    private const string VpxProgram = """
+        #include <stdio.h>
+        #include <stddef.h>
+        #include <vpx/vpx_encoder.h>
+        int main(void) {
+            printf("ContextInterface %zu\n", offsetof(vpx_codec_ctx_t, iface));
+            printf("ContextConfig %zu\n", offsetof(vpx_codec_ctx_t, config));
+            printf("ContextPrivate %zu\n", offsetof(vpx_codec_ctx_t, priv));
+            printf("ConfigSize %zu\n", sizeof(vpx_codec_enc_cfg_t));
+            printf("ConfigWidth %zu\n", offsetof(vpx_codec_enc_cfg_t, g_w));
+            printf("ConfigHeight %zu\n", offsetof(vpx_codec_enc_cfg_t, g_h));
+            printf("ConfigTargetBitrate %zu\n", offsetof(vpx_codec_enc_cfg_t, rc_target_bitrate));
+            printf("ConfigSpatialTargetBitrate %zu\n", offsetof(vpx_codec_enc_cfg_t, ss_target_bitrate));
+            printf("ConfigTemporalLayerCount %zu\n", offsetof(vpx_codec_enc_cfg_t, ts_number_layers));
+            printf("ConfigTemporalTargetBitrate %zu\n", offsetof(vpx_codec_enc_cfg_t, ts_target_bitrate));
+            printf("ConfigLayerTargetBitrate %zu\n", offsetof(vpx_codec_enc_cfg_t, layer_target_bitrate));
+            printf("MaxTemporalLayers %d\n", VPX_TS_MAX_LAYERS);
+            printf("Version %d.%d\n", VPX_VERSION_MAJOR(vpx_codec_version()), VPX_VERSION_MINOR(vpx_codec_version()));
+            return 0;
+        }
+        """;
+
+    [Test]
+    public void Libvpx_offsets_match_the_installed_headers()
+    {
+        string gcc = ExternalDependency.Require("gcc", "gcc");
+        if (!File.Exists("/usr/include/vpx/vpx_encoder.h"))
+        {
+            // Only this check needs the headers; at run time the adapter verifies the context it finds.
+            Assert.Ignore("libvpx headers are not installed: apt-get install -y libvpx-dev");
+        }
+
+        using var tool = ExternalTool.Create();
+        File.WriteAllText(tool.PathOf("vpx.c"), VpxProgram);
+        tool.Run(gcc, "-o", tool.PathOf("vpx"), tool.PathOf("vpx.c"), "-lvpx");
+        var measured = tool.Run(tool.PathOf("vpx"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' '))
+            .ToDictionary(parts => parts[0], parts => parts[1]);
+
+        var fields = typeof(LibVpx).GetFields().Where(f => f.IsLiteral && f.Name != nameof(LibVpx.FFmpegPrivateEncoder)).ToList();
+        Assert.That(fields, Has.Count.EqualTo(12));
+        foreach (var field in fields)
+        {
+            Assert.That(measured[field.Name], Is.EqualTo(field.GetValue(null)!.ToString()), field.Name);
+        }
+
+        // The library we bind is that version, and it is the one libavcodec uses (same interface object).
+        Assert.That(LibVpx.Instance, Is.Not.Null);
+        Assert.That(LibVpx.Instance!.Version, Does.StartWith(measured["Version"] + "."));
     }
 
     [Test]

@@ -105,7 +105,7 @@ public class FFmpegVideoTests
     [TestCase("VP8")]
     [TestCase("VP9")]
     [TestCase("H264")]
-    public void Keyframe_comes_when_asked_and_bitrate_change_moves_the_output_size(string name)
+    public void Keyframe_comes_when_asked_and_bitrate_change_moves_the_output_size_in_place(string name)
     {
         var source = VideoSource.TestPattern(640, 480, 30);
         var random = new Random(5);
@@ -128,31 +128,196 @@ public class FFmpegVideoTests
             return output.WrittenCount;
         }
 
+        Assert.That(Codec(name).LiveBitrate, Is.True, "libvpx 1.12 / x264 take a new rate in place here");
         Encode(expectKey: true);
         int low = 0;
+        var before = new List<int>();
         for (int i = 1; i < 60; i++)
         {
             int size = Encode(expectKey: false);
             low += i >= 30 ? size : 0;
+            if (i >= 55)
+            {
+                before.Add(size);
+            }
         }
 
         encoder.RequestKeyFrame();
         Encode(expectKey: true);
         Encode(expectKey: false);
 
-        // x264 reconfigures in place; libvpx behind FFmpeg 5.1 is re-opened and starts with a keyframe.
+        // No keyframe: libvpx gets the new target through vpx_codec_enc_config_set, x264 through bit_rate.
         encoder.TargetBitrate = 2_000_000;
         int high = 0;
+        var after = new List<int>();
         for (int i = 0; i < 60; i++)
         {
-            int size = Encode(expectKey: i == 0 && !Codec(name).LiveBitrate);
+            int size = Encode(expectKey: false);
             high += i >= 30 ? size : 0;
+            if (i < 30)
+            {
+                after.Add(size);
+            }
         }
 
-        TestContext.Out.WriteLine($"{name}: {low / 30} B/frame at 200 kbit/s, {high / 30} B/frame at 2 Mbit/s");
+        TestContext.Out.WriteLine($"{name}: {low / 30} B/frame at 200 kbit/s, {high / 30} B/frame at 2 Mbit/s; last frames before {string.Join(' ', before)}, first after {string.Join(' ', after)}");
         Assert.That(high, Is.GreaterThan(low * 3));
         Assert.That(low / 30.0, Is.EqualTo(200_000 / 8 / 30.0).Within(100).Percent);
+
+        // The change shows within a few frames: libvpx from the first frame on (checked from the fifth),
+        // x264's ABR ramps over about a dozen frames.
+        int settled = Codec(name).UsesLibvpx ? 4 : 14;
+        Assert.That(after.Skip(settled).Take(4).Min(), Is.GreaterThan(before.Max() * 2), $"sizes after the change: {string.Join(' ', after)}");
         Assert.That(encoder.TemporalLayers, Is.EqualTo(1));
+    }
+
+    [TestCase("VP8")]
+    [TestCase("VP9")]
+    [TestCase("H264")]
+    public void Frame_rate_change_rescales_the_per_frame_budget_in_place(string name)
+    {
+        var source = VideoSource.TestPattern(640, 480, 30);
+        var random = new Random(7);
+        using var encoder = Codec(name).CreateEncoder(new VideoEncoderSettings { Width = 640, Height = 480, Bitrate = 300_000 });
+        var output = new ArrayBufferWriter<byte>();
+        int Encode(int index)
+        {
+            using var frame = source.NextFrame();
+            Span<byte> y = frame.Y;
+            for (int i = 0; i < y.Length; i += 7)
+            {
+                y[i] = (byte)Math.Clamp(y[i] + random.Next(-40, 40), 16, 235);
+            }
+
+            output.ResetWrittenCount();
+            Assert.That(encoder.Encode(frame, output, out bool key), Is.True);
+            Assert.That(key, Is.EqualTo(index == 0), $"frame {index}");
+            return output.WrittenCount;
+        }
+
+        int at30 = Enumerable.Range(0, 60).Sum(i => i >= 30 ? Encode(i) : Encode(i) * 0);
+        encoder.FrameRate = 15;
+        int at15 = Enumerable.Range(60, 60).Sum(i => i >= 90 ? Encode(i) : Encode(i) * 0);
+        TestContext.Out.WriteLine($"{name}: 300 kbit/s at 30 fps {at30 / 30} B/frame, at 15 fps {at15 / 30} B/frame");
+        Assert.That(at15, Is.GreaterThan(at30 * 3 / 2));
+        Assert.That(encoder.FrameRate, Is.EqualTo(15));
+    }
+
+    private static (List<byte[]> Originals, List<byte[]> Encoded, List<EncodedVideoFrameInfo> Info) EncodeLayered(string name, int layers, int frames, int keyFrameInterval, int requestKeyAt)
+    {
+        var source = VideoSource.TestPattern(640, 480, 30);
+        var originals = new List<byte[]>();
+        var encoded = new List<byte[]>();
+        var info = new List<EncodedVideoFrameInfo>();
+        using var encoder = Codec(name).CreateEncoder(new VideoEncoderSettings { Width = 640, Height = 480, Bitrate = 1_000_000, TemporalLayers = layers, KeyFrameInterval = keyFrameInterval });
+        Assert.That(encoder.TemporalLayers, Is.EqualTo(layers));
+        var output = new ArrayBufferWriter<byte>();
+        for (int i = 0; i < frames; i++)
+        {
+            using var frame = source.NextFrame();
+            originals.Add(I420Bytes(frame));
+            output.ResetWrittenCount();
+            if (i == requestKeyAt)
+            {
+                encoder.RequestKeyFrame();
+            }
+
+            if (i == frames / 2)
+            {
+                encoder.TargetBitrate = 1_500_000;
+            }
+
+            Assert.That(encoder.EncodeFrame(frame, output, out var frameInfo), Is.True, $"frame {i}");
+            encoded.Add(output.WrittenSpan.ToArray());
+            info.Add(frameInfo);
+        }
+
+        return (originals, encoded, info);
+    }
+
+    private static List<byte[]> DecodeWithLibvpx(ExternalTool tool, string name, IReadOnlyList<byte[]> frames, string file)
+    {
+        using (var ivf = new IvfWriter(File.Create(tool.PathOf(file + ".ivf")), name == "VP8" ? "VP80" : "VP90", 640, 480, 30))
+        {
+            for (int i = 0; i < frames.Count; i++)
+            {
+                ivf.WriteFrame(frames[i], i);
+            }
+        }
+
+        tool.RunFfmpeg("-c:v", name == "VP8" ? "libvpx" : "libvpx-vp9", "-i", file + ".ivf", "-f", "rawvideo", "-pix_fmt", "yuv420p", file + ".yuv");
+        byte[] decoded = File.ReadAllBytes(tool.PathOf(file + ".yuv"));
+        const int frameBytes = 640 * 480 * 3 / 2;
+        return Enumerable.Range(0, decoded.Length / frameBytes).Select(i => decoded.AsSpan(i * frameBytes, frameBytes).ToArray()).ToList();
+    }
+
+    [TestCase("VP8", 2)]
+    [TestCase("VP8", 3)]
+    [TestCase("VP9", 2)]
+    [TestCase("VP9", 3)]
+    public void Temporal_layers_drop_cleanly_down_to_the_base_layer(string name, int layers)
+    {
+        using var tool = ExternalTool.Create();
+        const int frames = 90;
+        var (originals, encoded, info) = EncodeLayered(name, layers, frames, keyFrameInterval: 40, requestKeyAt: 61);
+
+        // The pattern, restarted by every keyframe: the first, the adapter's at 40, the requested one at 61 (which moves the next to 101).
+        int[] pattern = layers == 2 ? [0, 1] : [0, 2, 1, 2];
+        int slot = 0;
+        for (int i = 0; i < frames; i++)
+        {
+            bool key = i is 0 or 40 or 61;
+            slot = key ? 0 : slot;
+            Assert.That(info[i].IsKeyFrame, Is.EqualTo(key), $"frame {i}");
+            Assert.That(info[i].TemporalLayerId, Is.EqualTo(pattern[slot]), $"frame {i}");
+            Assert.That(info[i].LayerSync, Is.EqualTo(!key && (pattern[slot] == 1 || (pattern[slot] == 2 && slot == 1))), $"frame {i}");
+            slot = (slot + 1) % pattern.Length;
+        }
+
+        // All layers: full frame rate through someone else's decoder, and ours agrees.
+        var full = DecodeWithLibvpx(tool, name, encoded, "all");
+        Assert.That(full, Has.Count.EqualTo(frames));
+        using (var ours = Codec(name).CreateDecoder())
+        {
+            for (int i = 0; i < frames; i++)
+            {
+                using var frame = ours.Decode(encoded[i], TimeSpan.FromMilliseconds(i * 33));
+                Assert.That(frame, Is.Not.Null);
+                Assert.That(I420Bytes(frame!), Is.EqualTo(full[i]), $"our decoder agrees with libvpx, frame {i}");
+            }
+        }
+
+        // Each lower set of layers alone: what is kept decodes to exactly the pictures the full stream
+        // gave (dropped frames were references to nobody kept), and looks like the source.
+        for (int top = 0; top < layers - 1; top++)
+        {
+            var kept = Enumerable.Range(0, frames).Where(i => info[i].TemporalLayerId <= top).ToList();
+            var decoded = DecodeWithLibvpx(tool, name, kept.Select(i => encoded[i]).ToList(), $"upto{top}");
+            Assert.That(decoded, Has.Count.EqualTo(kept.Count));
+            double worst = double.MaxValue;
+            for (int k = 0; k < kept.Count; k++)
+            {
+                Assert.That(decoded[k], Is.EqualTo(full[kept[k]]), $"layers 0..{top}: frame {kept[k]} decodes as in the full stream");
+                worst = Math.Min(worst, Psnr(originals[kept[k]], decoded[k]));
+            }
+
+            TestContext.Out.WriteLine($"{name} {layers} layers, layers 0..{top} only: {kept.Count}/{frames} frames, worst PSNR {worst:F1} dB");
+            Assert.That(worst, Is.GreaterThanOrEqualTo(30));
+        }
+
+        var sizes = Enumerable.Range(0, layers).Select(l => Enumerable.Range(0, frames).Where(i => !info[i].IsKeyFrame && info[i].TemporalLayerId == l).Sum(i => encoded[i].Length)).ToList();
+        TestContext.Out.WriteLine($"{name} {layers} layers: bytes per layer (keyframes apart) {string.Join(" / ", sizes)}");
+    }
+
+    [Test]
+    public void H264_has_one_temporal_layer_whatever_is_asked()
+    {
+        using var encoder = FFmpegCodecs.H264.CreateEncoder(new VideoEncoderSettings { Width = 320, Height = 240, TemporalLayers = 3 });
+        Assert.That(encoder.TemporalLayers, Is.EqualTo(1));
+        using var frame = VideoSource.TestPattern(320, 240, 30).NextFrame();
+        Assert.That(encoder.EncodeFrame(frame, new ArrayBufferWriter<byte>(), out var info), Is.True);
+        Assert.That(info, Is.EqualTo(new EncodedVideoFrameInfo(true, 0, false)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FFmpegCodecs.Vp8.CreateEncoder(new VideoEncoderSettings { Width = 320, Height = 240, TemporalLayers = 4 }));
     }
 
     [Test]
