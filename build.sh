@@ -23,6 +23,7 @@ TEST_APT_PACKAGES=(
   libavcodec59                # FFmpeg codec adapter (P/Invoke)
   libavutil57
   libavcodec-dev              # headers for the AVFrame/AVPacket offset check
+  libvpx-dev                  # headers for the libvpx configuration offset check
   gstreamer1.0-plugins-base   # opusenc, opusdec
   gstreamer1.0-plugins-good   # rtpvp8pay/depay, rtpvp9pay/depay, rtph264pay/depay, rtpopuspay/depay, vp8enc/dec, vp9enc/dec, udpsrc/udpsink
   gstreamer1.0-plugins-ugly   # x264enc
