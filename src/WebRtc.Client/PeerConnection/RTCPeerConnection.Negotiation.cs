@@ -191,19 +191,7 @@ public sealed partial class RTCPeerConnection
         switch (description.Type)
         {
             case RTCSdpType.Rollback:
-                lock (_gate)
-                {
-                    if (_signalingState is not (RTCSignalingState.HaveLocalOffer or RTCSignalingState.HaveRemoteOffer))
-                    {
-                        throw new InvalidStateException($"Nothing to roll back in signaling state {_signalingState}.");
-                    }
-
-                    _pendingLocal = null;
-                    _pendingRemote = null;
-                    _pendingRemoteText = null;
-                }
-
-                SetSignalingState(RTCSignalingState.Stable);
+                Rollback();
                 return;
 
             case RTCSdpType.Offer:
@@ -270,19 +258,7 @@ public sealed partial class RTCPeerConnection
         switch (description.Type)
         {
             case RTCSdpType.Rollback:
-                lock (_gate)
-                {
-                    if (_signalingState is not (RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalOffer))
-                    {
-                        throw new InvalidStateException($"Nothing to roll back in signaling state {_signalingState}.");
-                    }
-
-                    _pendingLocal = null;
-                    _pendingRemote = null;
-                    _pendingRemoteText = null;
-                }
-
-                SetSignalingState(RTCSignalingState.Stable);
+                Rollback();
                 return;
 
             case RTCSdpType.Offer:
@@ -360,6 +336,24 @@ public sealed partial class RTCPeerConnection
                 return;
             }
         }
+    }
+
+    // W3C rollback: back to stable, dropping the pending descriptions.
+    private void Rollback()
+    {
+        lock (_gate)
+        {
+            if (_signalingState is not (RTCSignalingState.HaveLocalOffer or RTCSignalingState.HaveRemoteOffer))
+            {
+                throw new InvalidStateException($"Nothing to roll back in signaling state {_signalingState}.");
+            }
+
+            _pendingLocal = null;
+            _pendingRemote = null;
+            _pendingRemoteText = null;
+        }
+
+        SetSignalingState(RTCSignalingState.Stable);
     }
 
     // A renegotiation may not change ICE credentials (that is an ICE restart, not supported

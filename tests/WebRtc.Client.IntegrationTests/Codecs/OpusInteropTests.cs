@@ -1,3 +1,4 @@
+using WebRtc.Client.Tests.Codecs;
 using WebRtc.Client.Codecs;
 using WebRtc.Client.Codecs.Opus;
 using WebRtc.Client.Media;

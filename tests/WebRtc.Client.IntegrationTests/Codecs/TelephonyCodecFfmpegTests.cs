@@ -1,3 +1,4 @@
+using WebRtc.Client.Tests.Codecs;
 using WebRtc.Client.Codecs;
 
 namespace WebRtc.Client.IntegrationTests.Codecs;

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace WebRtc.Client.IntegrationTests.DataChannels;
 
 /// <summary>
@@ -16,18 +14,7 @@ internal sealed class KernelPacketLoss : IAsyncDisposable
     /// <summary>Drops <paramref name="percent"/>% of UDP datagrams to ports in [min, max].</summary>
     public static async Task<KernelPacketLoss> StartAsync(int minPort, int maxPort, int percent)
     {
-        ExternalDependency.Require("nft", "nftables");
-        if (Environment.UserName != "root")
-        {
-            Inconclusive("kernel packet loss needs root (nftables)");
-        }
-
-        // Only inside the throwaway namespace of ./build.sh test: never touch a real host's firewall.
-        var (links, _) = await RunAsync("ip", "-o", "link", "show");
-        if (links.Split('\n', StringSplitOptions.RemoveEmptyEntries).Any(l => !l.Contains(": lo:", StringComparison.Ordinal) && !l.Contains("wrtc", StringComparison.Ordinal)))
-        {
-            Inconclusive("kernel packet loss runs only inside the isolated network namespace of ./build.sh test");
-        }
+        await TestShell.RequireIsolatedNamespaceAsync("kernel packet loss (nftables)");
 
         var table = "wrtc_loss_" + Environment.ProcessId + "_" + minPort;
         var loss = new KernelPacketLoss(table);
@@ -54,37 +41,7 @@ internal sealed class KernelPacketLoss : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await RunAsync("nft", "delete", "table", "inet", _table);
 
-    private static void Inconclusive(string message)
-    {
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail(message);
-        }
+    private static Task<(string Output, int Code)> RunAsync(string file, params string[] args) => TestShell.RunAsync(file, args);
 
-        Assert.Ignore(message);
-    }
-
-    private static async Task MustAsync(string file, params string[] args)
-    {
-        var (output, code) = await RunAsync(file, args);
-        if (code != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({code}): {output}");
-        }
-    }
-
-    private static async Task<(string Output, int Code)> RunAsync(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (await stdout + await stderr, process.ExitCode);
-    }
+    private static Task MustAsync(string file, params string[] args) => TestShell.MustAsync(file, args);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 namespace WebRtc.Client.IntegrationTests.Ice;
@@ -31,19 +30,8 @@ internal sealed class NatTestNetwork : IAsyncDisposable
 
     public static async Task<NatTestNetwork> CreateAsync()
     {
-        ExternalDependency.Require("ip", "iproute2");
-        ExternalDependency.Require("nft", "nftables");
-        if (Environment.UserName != "root")
-        {
-            Inconclusive("the NAT test needs root to create network namespaces");
-        }
-
-        // Guard: the test reconfigures its own namespace, so it must be a throwaway one with only lo.
-        var (links, _) = await RunAsync("ip", "-o", "link", "show");
-        if (links.Split('\n', StringSplitOptions.RemoveEmptyEntries).Any(l => !l.Contains(": lo:", StringComparison.Ordinal)))
-        {
-            Inconclusive("the NAT test runs only inside the isolated network namespace of ./build.sh test");
-        }
+        // The test reconfigures its own namespace, so it must be a throwaway one.
+        await TestShell.RequireIsolatedNamespaceAsync("the NAT test");
 
         string id = (Environment.ProcessId % 100000).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var network = new NatTestNetwork(id);
@@ -86,37 +74,7 @@ internal sealed class NatTestNetwork : IAsyncDisposable
         await MustAsync("nft", "add", "rule", "ip", _table, "post", "oifname", a, "ip", "saddr", PrivateAddress.ToString(), "masquerade", "random");
     }
 
-    private static void Inconclusive(string message)
-    {
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail(message);
-        }
+    private static Task<(string Output, int Code)> RunAsync(string file, params string[] args) => TestShell.RunAsync(file, args);
 
-        Assert.Ignore(message);
-    }
-
-    private static async Task MustAsync(string file, params string[] args)
-    {
-        var (output, code) = await RunAsync(file, args);
-        if (code != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({code}): {output}");
-        }
-    }
-
-    private static async Task<(string Output, int Code)> RunAsync(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (await stdout + await stderr, process.ExitCode);
-    }
+    private static Task MustAsync(string file, params string[] args) => TestShell.MustAsync(file, args);
 }

@@ -179,9 +179,10 @@ public class PeerConnectionTests
 
         // An explicit re-offer from the other side: same transport, DTLS role kept, still connected.
         var version = SdpSessionDescription.Parse(a.LocalDescription!.Sdp).Origin.SessionVersionNumber;
+        var answered = Next<RTCSignalingState>(h => b.SignalingStateChange += (_, s) => h(s), s => s == RTCSignalingState.Stable);
         await b.SetLocalDescriptionAsync();
         await sb.SendAsync(SignalingMessage.Offer(b.LocalDescription!.Sdp));
-        await Next<RTCSignalingState>(h => b.SignalingStateChange += (_, s) => h(s), s => s == RTCSignalingState.Stable);
+        await answered;
         Assert.That(b.CurrentRemoteDescription!.Sdp, Does.Contain("a=setup:passive"), "a re-answer keeps the DTLS role");
         Assert.That(SdpSessionDescription.Parse(a.LocalDescription!.Sdp).Origin.SessionVersionNumber, Is.GreaterThanOrEqualTo(version!));
         var third = RemoteChannel(b, "third");
