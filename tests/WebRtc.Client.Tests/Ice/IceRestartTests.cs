@@ -297,6 +297,54 @@ public class IceRestartTests
     }
 
     [Test]
+    public void OldPairLosingConsentDuringARestartDoesNotStopTheNewGeneration()
+    {
+        var (net, a, b) = Connected();
+        var oldPairA = a.Agent.SelectedPair!;
+        a.Restart("aaa2");
+        net.Drop = (_, _, _) => true;
+        Assert.That(net.RunUntil(() => a.Agent.SelectedPair is null, TimeSpan.FromSeconds(40)), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(oldPairA.State, Is.EqualTo(IceCandidatePairState.Failed));
+            Assert.That(a.Agent.IsRestarting, Is.False);
+            Assert.That(a.Agent.State, Is.EqualTo(RTCIceTransportState.Failed), "no pair and no remote credentials yet");
+            Assert.That(a.Agent.IsValidSource(0, AddressB), Is.False);
+        });
+
+        // The peer's answer arrives later and the network is back: the restart carries on.
+        net.Drop = null;
+        b.Restart("bbb2");
+        a.SignalTo(b);
+        b.SignalTo(a);
+        Assert.That(net.RunUntil(() => Completed(a) && Completed(b), Limit), Is.True, $"A {a.Agent.State}, B {b.Agent.State}");
+        Assert.That(a.Agent.SelectedPair!.Nominated, Is.True);
+    }
+
+    [Test]
+    public void RestartDuringARestartKeepsTheOriginalPairUntilTheLatestGenerationIsNominated()
+    {
+        var (net, a, b) = Connected();
+        var oldPairA = a.Agent.SelectedPair!;
+        var violations = WatchDataPath(net, a, b);
+        a.Restart("aaa2");
+        net.Advance(TimeSpan.FromSeconds(1));
+        a.Restart("aaa3");
+        Assert.That(a.Agent.SelectedPair, Is.SameAs(oldPairA));
+        b.Restart("bbb2");
+        a.SignalTo(b);
+        b.SignalTo(a);
+        Assert.That(net.RunUntil(() => !a.Agent.IsRestarting && !b.Agent.IsRestarting && Completed(a) && Completed(b), Limit), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(violations, Is.Empty);
+            Assert.That(a.Agent.Generation, Is.EqualTo(2));
+            Assert.That(b.Agent.RemoteUfrag, Is.EqualTo("aaa3"));
+            Assert.That(a.Agent.SelectedPair, Is.Not.SameAs(oldPairA));
+        });
+    }
+
+    [Test]
     public void RestartNeedsANewUfrag()
     {
         var (_, a, _) = Connected();
