@@ -31,6 +31,9 @@ public sealed partial class IceAgent
 
         public bool SentAsControlling { get; init; }
 
+        // The remote password of the generation the request was sent in; its response is signed with it.
+        public byte[]? ResponseKey { get; init; }
+
         public StunRetransmitTimer Timer;
 
         public TimeSpan LastSent { get; set; }
@@ -101,14 +104,18 @@ public sealed partial class IceAgent
 
     private void SendCheck(IceCandidatePair pair, TimeSpan now, TransactionKind kind, bool useCandidate)
     {
-        if (_remoteKey is null || _checkUsername is null)
+        // The pair still carrying data through a restart speaks its own generation's credentials.
+        bool previous = _previous is { } old && ReferenceEquals(pair, old.Pair);
+        byte[]? remoteKey = previous ? _previous!.RemoteKey : _remoteKey;
+        string? checkUsername = previous ? _previous!.CheckUsername : _checkUsername;
+        if (remoteKey is null || checkUsername is null)
         {
             return;
         }
 
         var id = StunTransactionId.NewRandom();
         var writer = new StunWriter(_buffer, StunMessageType.BindingRequest, id);
-        writer.AddString(StunAttributeType.Username, _checkUsername);
+        writer.AddString(StunAttributeType.Username, checkUsername);
         // RFC 8445 §7.1.1: PRIORITY is what a peer-reflexive candidate from this base would get.
         writer.AddUInt32(StunAttributeType.Priority, IcePriority.Compute(RTCIceCandidateType.Prflx, pair.Local.LocalPreference, ComponentRtp));
         writer.AddUInt64(_controlling ? StunAttributeType.IceControlling : StunAttributeType.IceControlled, TieBreaker);
@@ -117,7 +124,7 @@ public sealed partial class IceAgent
             writer.AddFlag(StunAttributeType.UseCandidate);
         }
 
-        writer.AddMessageIntegrity(_remoteKey);
+        writer.AddMessageIntegrity(remoteKey);
         writer.AddFingerprint();
 
         // RFC 8445 §14.3: RTO = MAX(500 ms, Ta × number of active pairs) for checks; consent uses the base RTO.
@@ -146,6 +153,7 @@ public sealed partial class IceAgent
             Pair = pair,
             UseCandidate = useCandidate,
             SentAsControlling = _controlling,
+            ResponseKey = remoteKey,
             Timer = new StunRetransmitTimer(policy, now),
             LastSent = now,
         };
@@ -231,7 +239,16 @@ public sealed partial class IceAgent
             return false;
         }
 
-        if (!UsernameIsOurs(username) || !request.VerifyMessageIntegrity(_localKey))
+        bool current = UsernameIsOurs(username) && request.VerifyMessageIntegrity(_localKey);
+        if (IsForPreviousGeneration(username, request, current))
+        {
+            // RFC 8445 §9: the pair of the previous generation carries data until the new one is
+            // nominated, so the peer's consent checks on it are still answered with the old password.
+            AnswerPreviousGeneration(baseId, remote, request);
+            return true;
+        }
+
+        if (!current)
         {
             SendError(baseId, remote, request, 401, "Unauthorized", authenticated: false);
             return false;
@@ -361,6 +378,28 @@ public sealed partial class IceAgent
         return username.Length > n + 1 && username[n] == (byte)':' && username[..n].SequenceEqual(_localUfragBytes);
     }
 
+    private bool IsForPreviousGeneration(ReadOnlySpan<byte> username, in StunReader request, bool current)
+    {
+        if (_previous is not { } old || !username.SequenceEqual(old.UsernameOfPeerChecks) || !request.VerifyMessageIntegrity(old.LocalKey))
+        {
+            return false;
+        }
+
+        // Same local credentials (the peer restarted, we did not): the sender's ufrag tells them apart.
+        return !current || (_remoteUfrag is not null && _remoteUfrag != old.RemoteUfrag);
+    }
+
+    private void AnswerPreviousGeneration(int baseId, IPEndPoint remote, in StunReader request)
+    {
+        var old = _previous!;
+        SendSuccess(baseId, remote, request, old.LocalKey);
+        if (old.Pair.Local.BaseId == baseId && old.Pair.Remote.EndPoint.Equals(remote))
+        {
+            old.Pair.RequestsReceived++;
+            old.Pair.ResponsesSent++;
+        }
+    }
+
     private bool HandleResponse(int baseId, IPEndPoint remote, in StunReader response, TimeSpan now)
     {
         if (!_transactions.TryGetValue(response.TransactionId, out var transaction))
@@ -376,7 +415,7 @@ public sealed partial class IceAgent
         // RFC 8445 §7.2.5.1: responses to checks are authenticated with the remote password. The
         // peer cannot sign a 400/401 (it did not accept our credentials); those are taken from the
         // exact address the check went to, since only that peer knows the 96-bit transaction ID.
-        if (_remoteKey is null || !response.VerifyMessageIntegrity(_remoteKey))
+        if (transaction.ResponseKey is not { } responseKey || !response.VerifyMessageIntegrity(responseKey))
         {
             if (!IsUnsignedAuthError(response) || baseId != transaction.BaseId || !remote.Equals(transaction.Remote))
             {
@@ -386,7 +425,7 @@ public sealed partial class IceAgent
 
         _transactions.Remove(response.TransactionId);
         var pair = transaction.Pair!;
-        if (!_pairs.Contains(pair))
+        if (!_pairs.Contains(pair) && !ReferenceEquals(pair, _previous?.Pair))
         {
             return true;
         }
@@ -548,15 +587,15 @@ public sealed partial class IceAgent
             IceFoundation.Compute(RTCIceCandidateType.Srflx, host.EndPoint.Address, RTCIceProtocol.Udp, remote.ToString()),
             remote) { LocalPreference = host.LocalPreference };
         _local.Add(srflx);
-        _events.Enqueue(new IceLocalCandidateEvent(srflx));
+        _events.Enqueue(new IceLocalCandidateEvent(srflx, _localUfrag));
         return true;
     }
 
-    private void SendSuccess(int baseId, IPEndPoint remote, in StunReader request)
+    private void SendSuccess(int baseId, IPEndPoint remote, in StunReader request, byte[]? localKey = null)
     {
         var writer = new StunWriter(_buffer, StunMessageType.BindingSuccess, request.TransactionId);
         writer.AddXorAddress(StunAttributeType.XorMappedAddress, remote);
-        writer.AddMessageIntegrity(_localKey);
+        writer.AddMessageIntegrity(localKey ?? _localKey);
         writer.AddFingerprint();
         _send(baseId, remote, writer.Written);
     }

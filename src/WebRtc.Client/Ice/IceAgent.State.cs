@@ -90,6 +90,13 @@ public sealed partial class IceAgent
                 }
             }
 
+            if (choice is null && _previous is { } old)
+            {
+                // RFC 8445 §9: through a restart, the previously selected pair carries data until a
+                // pair of the new generation is nominated.
+                choice = old.Pair;
+            }
+
             // RFC 8445 §12.1: data may flow on a valid pair before nomination (lite agents wait for it).
             if (choice is null && !_options.Lite)
             {
@@ -99,6 +106,11 @@ public sealed partial class IceAgent
 
         if (!ReferenceEquals(choice, _selected))
         {
+            if (_previous is { } replaced && !ReferenceEquals(choice, replaced.Pair))
+            {
+                EndPreviousGeneration();
+            }
+
             bool first = _selected is null;
             _selected = choice;
             if (first && choice is not null)
@@ -123,6 +135,18 @@ public sealed partial class IceAgent
             TimeSpan silence = selected.LastConsent is { } last ? now - last : TimeSpan.Zero;
             if (silence >= _options.ConsentTimeout && !_options.Lite)
             {
+                if (ReferenceEquals(selected, _previous?.Pair))
+                {
+                    // Lost in the middle of a restart: the new generation's checks go on.
+                    LosePreviousPair(selected, now);
+                    if (_selected is not null)
+                    {
+                        UpdateState(now);
+                    }
+
+                    return;
+                }
+
                 LoseConsent(selected);
                 return;
             }

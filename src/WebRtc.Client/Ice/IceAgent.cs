@@ -23,8 +23,9 @@ public sealed partial class IceAgent
     private readonly IceAgentOptions _options;
     private readonly IceSendCallback _send;
     private readonly Random _random;
-    private readonly byte[] _localUfragBytes;
-    private readonly byte[] _localKey;
+    private string _localUfrag;
+    private byte[] _localUfragBytes;
+    private byte[] _localKey;
     private readonly byte[] _buffer = new byte[1280];
     private readonly List<IceLocalCandidate> _local = [];
     private readonly Dictionary<int, IceLocalCandidate> _hostByBase = [];
@@ -67,6 +68,7 @@ public sealed partial class IceAgent
         _random = options.Random ?? Random.Shared;
         _controlling = options.Controlling && !options.Lite;
         TieBreaker = options.TieBreaker ?? (ulong)_random.NextInt64();
+        _localUfrag = options.LocalUfrag;
         _localUfragBytes = Encoding.UTF8.GetBytes(options.LocalUfrag);
         _localKey = StunIntegrity.ShortTermKey(options.LocalPassword);
     }
@@ -95,8 +97,8 @@ public sealed partial class IceAgent
     /// <summary>Remote candidates known so far, peer-reflexive ones included.</summary>
     public IReadOnlyList<IceRemoteCandidate> RemoteCandidates => _remote;
 
-    /// <summary>The local username fragment.</summary>
-    public string LocalUfrag => _options.LocalUfrag;
+    /// <summary>The local username fragment of the current generation (changes with <see cref="Restart"/>).</summary>
+    public string LocalUfrag => _localUfrag;
 
     /// <summary>The remote username fragment, once known.</summary>
     public string? RemoteUfrag => _remoteUfrag;
@@ -155,7 +157,7 @@ public sealed partial class IceAgent
         _hostByBase.Add(baseId, host);
         _local.Add(host);
         SetGatheringState(RTCIceGatheringState.Gathering);
-        _events.Enqueue(new IceLocalCandidateEvent(host));
+        _events.Enqueue(new IceLocalCandidateEvent(host, _localUfrag));
 
         if (!_options.Lite)
         {
@@ -184,15 +186,38 @@ public sealed partial class IceAgent
         Update(now);
     }
 
-    /// <summary>Sets the peer's ice-ufrag and ice-pwd (and whether it is ICE-lite); checks start once known.</summary>
+    /// <summary>
+    /// Sets the peer's ice-ufrag and ice-pwd (and whether it is ICE-lite); checks start once known.
+    /// Setting the same values again does nothing. Setting different values while the peer's
+    /// credentials are already known is the peer restarting ICE (RFC 8839 §4.4.1.1.2): the agent
+    /// starts a new generation exactly as <see cref="Restart"/> does, but keeps its own local
+    /// credentials (call <see cref="Restart"/> first, then this, to change both, as JSEP's
+    /// answerer does).
+    /// </summary>
     public void SetRemoteCredentials(string ufrag, string password, bool remoteIsLite = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(ufrag);
         ArgumentException.ThrowIfNullOrEmpty(password);
         ThrowIfClosed();
+        byte[] key = StunIntegrity.ShortTermKey(password);
+        if (_remoteUfrag is not null && _remoteKey is not null)
+        {
+            if (_remoteUfrag == ufrag && _remoteKey.AsSpan().SequenceEqual(key) && RemoteIsLite == remoteIsLite)
+            {
+                return;
+            }
+
+            if (_remoteUfrag != ufrag || !_remoteKey.AsSpan().SequenceEqual(key))
+            {
+                BeginNewGeneration();
+                AnnounceLocalCandidates();
+                UpdateGathering();
+            }
+        }
+
         _remoteUfrag = ufrag;
-        _remoteKey = StunIntegrity.ShortTermKey(password);
-        _checkUsername = ufrag + ":" + _options.LocalUfrag;
+        _remoteKey = key;
+        _checkUsername = ufrag + ":" + _localUfrag;
         RemoteIsLite = remoteIsLite;
         if (remoteIsLite && !_controlling && !_options.Lite)
         {

@@ -3,9 +3,13 @@ namespace WebRtc.Client.Ice;
 /// <summary>Something the sans-IO <see cref="IceAgent"/> reports; the driver drains them with <see cref="IceAgent.PollEvent"/>.</summary>
 public abstract record IceAgentEvent;
 
-/// <summary>A local candidate was gathered (trickle it to the peer).</summary>
+/// <summary>
+/// A local candidate was gathered (trickle it to the peer), or re-announced for a new generation
+/// after an ICE restart (<see cref="IceAgent.Restart"/>).
+/// </summary>
 /// <param name="Candidate">The candidate.</param>
-public sealed record IceLocalCandidateEvent(IceLocalCandidate Candidate) : IceAgentEvent;
+/// <param name="UsernameFragment">The local ufrag of the generation the candidate is announced in (RTCIceCandidate.usernameFragment).</param>
+public sealed record IceLocalCandidateEvent(IceLocalCandidate Candidate, string? UsernameFragment = null) : IceAgentEvent;
 
 /// <summary>Gathering state changed; <see cref="RTCIceGatheringState.Complete"/> means end-of-candidates.</summary>
 /// <param name="State">The new state.</param>

@@ -31,6 +31,7 @@ public sealed class IceTransport : IAsyncDisposable
     private bool _dispatching;
     private bool _disposed;
     private long _unknownPackets;
+    private volatile IceCredentials _localCredentials;
 
     /// <summary>Creates a transport; nothing is bound until <see cref="GatherAsync"/>.</summary>
     public IceTransport(IceTransportOptions? options = null)
@@ -39,13 +40,13 @@ public sealed class IceTransport : IAsyncDisposable
         _logger = _options.Logger ?? NullLogger.Instance;
         _time = _options.TimeProvider;
         _epoch = _time.GetTimestamp();
-        LocalCredentials = _options.LocalCredentials ?? IceCredentials.Generate();
+        _localCredentials = _options.LocalCredentials ?? IceCredentials.Generate();
         var tuning = _options.Tuning;
         _agent = new IceAgent(
             new IceAgentOptions
             {
-                LocalUfrag = LocalCredentials.Ufrag,
-                LocalPassword = LocalCredentials.Pwd,
+                LocalUfrag = _localCredentials.Ufrag,
+                LocalPassword = _localCredentials.Pwd,
                 Controlling = _options.Controlling,
                 Lite = tuning.Lite,
                 CheckPacing = tuning.CheckPacing,
@@ -63,8 +64,32 @@ public sealed class IceTransport : IAsyncDisposable
         _rtp = new DemuxChannel(this);
     }
 
-    /// <summary>Local ice-ufrag and ice-pwd.</summary>
-    public IceCredentials LocalCredentials { get; }
+    /// <summary>Local ice-ufrag and ice-pwd of the current generation; <see cref="Restart"/> replaces them.</summary>
+    public IceCredentials LocalCredentials => _localCredentials;
+
+    /// <summary>The credentials generation: 0, then one more at every ICE restart (ours or the peer's).</summary>
+    public int Generation
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _agent.Generation;
+            }
+        }
+    }
+
+    /// <summary>True while a restart is under way and the pair selected before it still carries data.</summary>
+    public bool IsRestarting
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _agent.IsRestarting;
+            }
+        }
+    }
 
     /// <summary>Current role.</summary>
     public RTCIceRole Role
@@ -243,9 +268,52 @@ public sealed class IceTransport : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Sets the peer's credentials (from its SDP); checks start once they are known.</summary>
+    /// <summary>
+    /// Sets the peer's credentials (from its SDP); checks start once they are known. The same values
+    /// again do nothing; different values once the peer's are known mean the peer restarted ICE:
+    /// a new generation of checks starts (see <see cref="Restart"/>) and the local credentials stay
+    /// as they are. To change ours too (JSEP's answerer to a restart must, RFC 8839 §4.4.1.1.2),
+    /// call <see cref="Restart"/> first and then this.
+    /// </summary>
     public void SetRemoteCredentials(string ufrag, string password, bool remoteIsLite = false) =>
         Run(agent => agent.SetRemoteCredentials(ufrag, password, remoteIsLite));
+
+    /// <summary>
+    /// Restarts ICE (RFC 8445 §9; W3C restartIce) on the same sockets with new local credentials.
+    /// The peer's credentials and candidates are forgotten until it sends new ones
+    /// (<see cref="SetRemoteCredentials"/>, <see cref="AddRemoteCandidateAsync"/>); every host and
+    /// server-reflexive candidate is announced again through <see cref="CandidateGathered"/> with
+    /// the new ufrag, then <see cref="GatheringStateChanged"/> goes Gathering → Complete.
+    /// <para>
+    /// <see cref="Dtls"/> and <see cref="Rtp"/> keep sending and receiving on the selected pair
+    /// throughout (consent checks and answers to the peer's checks use the old credentials) until a
+    /// pair of the new generation is nominated: then <see cref="SelectedPairChanged"/> fires and the
+    /// old generation is gone. <see cref="State"/> stays Connected/Completed through a restart with a
+    /// working pair; after a restart from Failed it stays Failed until the peer's new credentials
+    /// arrive, then Checking → Connected → Completed.
+    /// </para>
+    /// </summary>
+    /// <param name="newLocalCredentials">New local ice-ufrag/ice-pwd; generated when null. Put them in the next offer or answer.</param>
+    /// <param name="controlling">The role from now on (true for the offerer of the restart), or null to keep the current one.</param>
+    /// <returns>The new local credentials, also in <see cref="LocalCredentials"/>.</returns>
+    /// <exception cref="ArgumentException">The new ufrag equals the current one.</exception>
+    /// <exception cref="ObjectDisposedException">The transport was disposed.</exception>
+    public IceCredentials Restart(IceCredentials? newLocalCredentials = null, bool? controlling = null)
+    {
+        var credentials = newLocalCredentials ?? IceCredentials.Generate();
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _agent.Restart(credentials.Ufrag, credentials.Pwd, Now, controlling);
+            _localCredentials = credentials;
+            DrainEvents();
+            Reschedule();
+        }
+
+        _logger.LogInformation("ICE: restart, generation {Generation}", Generation);
+        RaisePending();
+        return credentials;
+    }
 
     /// <summary>
     /// Adds a remote candidate. mDNS <c>.local</c> names are resolved first; a name that does not
@@ -292,7 +360,23 @@ public sealed class IceTransport : IAsyncDisposable
 
         var endPoint = new IPEndPoint(address, candidate.Port);
         IceRemoteCandidate? added = null;
-        Run(agent => added = agent.AddRemoteCandidate(candidate.Type, endPoint, candidate.Priority, candidate.Foundation, Now));
+        bool stale = false;
+        Run(agent =>
+        {
+            // A candidate of an earlier generation (RFC 8838 §4.2: its ufrag names it) is not paired.
+            if (candidate.UsernameFragment is { } ufrag && agent.RemoteUfrag is { } current && ufrag != current)
+            {
+                stale = true;
+                return;
+            }
+
+            added = agent.AddRemoteCandidate(candidate.Type, endPoint, candidate.Priority, candidate.Foundation, Now);
+        });
+        if (stale)
+        {
+            _logger.LogDebug("ICE: remote candidate of an earlier generation dropped");
+        }
+
         return added is not null;
     }
 
@@ -423,7 +507,7 @@ public sealed class IceTransport : IAsyncDisposable
             switch (agentEvent)
             {
                 case IceLocalCandidateEvent local:
-                    EventInvoker.Raise(CandidateGathered, this, local.Candidate.ToRTCIceCandidate(LocalCredentials.Ufrag), _logger, nameof(CandidateGathered));
+                    EventInvoker.Raise(CandidateGathered, this, local.Candidate.ToRTCIceCandidate(local.UsernameFragment ?? LocalCredentials.Ufrag), _logger, nameof(CandidateGathered));
                     break;
                 case IceGatheringStateEvent gathering:
                     EventInvoker.Raise(GatheringStateChanged, this, gathering.State, _logger, nameof(GatheringStateChanged));

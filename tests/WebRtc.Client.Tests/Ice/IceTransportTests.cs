@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
@@ -94,6 +95,104 @@ public class IceTransportTests
         new IceTransportOptions { Controlling = true, BindAddresses = [IPAddress.IPv6Loopback] },
         new IceTransportOptions { BindAddresses = [IPAddress.IPv6Loopback] },
         IPAddress.IPv6Loopback);
+
+    [Test]
+    public async Task RestartKeepsDataFlowingAndSwitchesToTheNewGeneration()
+    {
+        await using var a = new IceTransport(new IceTransportOptions { Controlling = true, BindAddresses = [IPAddress.Loopback] });
+        await using var b = new IceTransport(new IceTransportOptions { BindAddresses = [IPAddress.Loopback] });
+        Wire(a, b);
+        Wire(b, a);
+        var connected = Task.WhenAll(WaitForStateAsync(a, RTCIceTransportState.Completed), WaitForStateAsync(b, RTCIceTransportState.Completed));
+        await a.GatherAsync();
+        await b.GatherAsync();
+        await connected.WaitAsync(Timeout);
+        var oldA = a.SelectedPair!;
+        var oldB = b.SelectedPair!;
+        var oldCredentials = a.LocalCredentials;
+
+        // DTLS-like records from A to B, a few every millisecond or so, through the whole restart.
+        var received = new ConcurrentDictionary<int, bool>();
+        b.Dtls.Receiver = d => received[BinaryPrimitives.ReadInt32BigEndian(d[1..])] = true;
+        using var stop = new CancellationTokenSource();
+        int sent = 0, refused = 0;
+        var sender = Task.Run(async () =>
+        {
+            var record = new byte[100];
+            record[0] = 23;
+            while (!stop.IsCancellationRequested)
+            {
+                for (int burst = 0; burst < 4; burst++)
+                {
+                    BinaryPrimitives.WriteInt32BigEndian(record.AsSpan(1), sent);
+                    if (a.Dtls.TrySend(record))
+                    {
+                        sent++;
+                    }
+                    else
+                    {
+                        refused++;
+                    }
+                }
+
+                await Task.Delay(1);
+            }
+        });
+        await Task.Delay(100);
+
+        var states = new ConcurrentQueue<string>();
+        a.StateChanged += (_, s) => states.Enqueue("A " + s);
+        b.StateChanged += (_, s) => states.Enqueue("B " + s);
+        var aCandidates = new ConcurrentQueue<RTCIceCandidate>();
+        var aGathering = new ConcurrentQueue<RTCIceGatheringState>();
+        a.CandidateGathered += (_, c) => aCandidates.Enqueue(c);
+        a.GatheringStateChanged += (_, s) => aGathering.Enqueue(s);
+        var aSwitched = new TaskCompletionSource<IceCandidatePair?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bSwitched = new TaskCompletionSource<IceCandidatePair?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.SelectedPairChanged += (_, p) => aSwitched.TrySetResult(p);
+        b.SelectedPairChanged += (_, p) => bSwitched.TrySetResult(p);
+
+        // A offers the restart, B answers it with new credentials of its own (JSEP); candidates trickle as wired.
+        var newA = a.Restart();
+        Assert.Multiple(() =>
+        {
+            Assert.That(newA, Is.Not.EqualTo(oldCredentials));
+            Assert.That(a.LocalCredentials, Is.EqualTo(newA));
+            Assert.That(a.IsRestarting, Is.True);
+            Assert.That(a.Generation, Is.EqualTo(1));
+            Assert.That(a.SelectedPair, Is.SameAs(oldA));
+        });
+        var newB = b.Restart();
+        b.SetRemoteCredentials(newA.Ufrag, newA.Pwd);
+        a.SetRemoteCredentials(newB.Ufrag, newB.Pwd);
+        foreach (var candidate in aCandidates)
+        {
+            await b.AddRemoteCandidateAsync(candidate);
+        }
+
+        b.AddRemoteEndOfCandidates();
+        var newPairA = await aSwitched.Task.WaitAsync(Timeout);
+        var newPairB = await bSwitched.Task.WaitAsync(Timeout);
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await sender;
+        await Task.Delay(200);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(newPairA, Is.Not.Null.And.Not.SameAs(oldA));
+            Assert.That(newPairB, Is.Not.Null.And.Not.SameAs(oldB));
+            Assert.That(newPairA!.Nominated, Is.True);
+            Assert.That(a.IsRestarting || b.IsRestarting, Is.False);
+            Assert.That(aCandidates.Select(c => c.UsernameFragment).Distinct(), Is.EqualTo(new[] { newA.Ufrag }), "candidates re-announced with the new ufrag");
+            Assert.That(aCandidates.Select(c => c.Port), Does.Contain(oldA.Local.EndPoint.Port), "same sockets");
+            Assert.That(aGathering, Is.EqualTo(new[] { RTCIceGatheringState.Gathering, RTCIceGatheringState.Complete }));
+            Assert.That(states, Is.Empty, "Connected/Completed throughout");
+            Assert.That(refused, Is.Zero, "the transport stayed writable");
+            Assert.That(sent, Is.GreaterThan(200));
+            Assert.That(received, Has.Count.EqualTo(sent), "no datagram lost during the restart");
+        });
+    }
 
     [Test]
     public async Task GathersLoopbackOnlyWhenAllowed()

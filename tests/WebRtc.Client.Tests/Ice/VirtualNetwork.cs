@@ -23,9 +23,13 @@ internal sealed class VirtualNetwork
 
     public int Delivered { get; private set; }
 
+    /// <summary>Runs after every step of <see cref="RunUntil"/> (invariants that must hold at all times).</summary>
+    public Action? OnStep { get; set; }
+
     public Peer AddPeer(string name, IceAgentOptions options)
     {
         var peer = new Peer(this, name) { Options = options };
+        peer.InitPassword(options.LocalPassword);
         peer.Agent = new IceAgent(options, peer.Send);
         _peers.Add(peer);
         return peer;
@@ -104,6 +108,8 @@ internal sealed class VirtualNetwork
             {
                 peer.DrainEvents();
             }
+
+            OnStep?.Invoke();
         }
 
         return true;
@@ -121,6 +127,20 @@ internal sealed class VirtualNetwork
 
         public IceAgentOptions Options { get; init; } = null!;
 
+        /// <summary>Current local ufrag (changes with <see cref="Restart"/>).</summary>
+        public string Ufrag => Agent.LocalUfrag;
+
+        /// <summary>Current local password.</summary>
+        public string Password { get; private set; } = null!;
+
+        /// <summary>Restarts the agent with "<paramref name="ufrag"/>-password-..." credentials.</summary>
+        public void Restart(string ufrag, bool? controlling = null)
+        {
+            Password = ufrag + "-password-0123456789abcdef";
+            Agent.Restart(ufrag, Password, network.Now, controlling);
+            DrainEvents();
+        }
+
         public List<IPEndPoint> Bases { get; } = [];
 
         public List<IceAgentEvent> Events { get; } = [];
@@ -128,6 +148,8 @@ internal sealed class VirtualNetwork
         public List<RTCIceTransportState> States { get; } = [];
 
         public List<IceLocalCandidate> Gathered { get; } = [];
+
+        internal void InitPassword(string password) => Password = password;
 
         public int AddBase(IPEndPoint endPoint, ushort localPreference = 65535)
         {
@@ -173,7 +195,7 @@ internal sealed class VirtualNetwork
         public void SignalTo(Peer other, bool endOfCandidates = true)
         {
             DrainEvents();
-            other.Agent.SetRemoteCredentials(Options.LocalUfrag, Options.LocalPassword, Options.Lite);
+            other.Agent.SetRemoteCredentials(Ufrag, Password, Options.Lite);
             foreach (var candidate in Gathered)
             {
                 other.Agent.AddRemoteCandidate(candidate.Type, candidate.EndPoint, candidate.Priority, candidate.Foundation, network.Now);
