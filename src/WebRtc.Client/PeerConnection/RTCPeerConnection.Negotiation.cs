@@ -172,7 +172,8 @@ public sealed partial class RTCPeerConnection
     {
         lock (_gate)
         {
-            return new JsepLocalTransport(_localCredentials, [_certificate.GetFingerprint("sha-256")])
+            // An offer after RestartIce carries the new credentials; they take effect when it is applied.
+            return new JsepLocalTransport(_restartCredentials ?? _localCredentials, [_certificate.GetFingerprint("sha-256")])
             {
                 Candidates = _localCandidates.ToArray(),
                 EndOfCandidates = _gatheringState == RTCIceGatheringState.Complete,
@@ -211,6 +212,12 @@ public sealed partial class RTCPeerConnection
 
                 // RFC 8445 §6.1.1: the offerer controls (a lite answerer leaves no choice anyway).
                 EnsureTransports(controlling: true);
+                var offered = sdp.GetIceUfrag(sdp.Media.FirstOrDefault(m => !m.IsRejected) ?? sdp.Media[0]);
+                if (_restartCredentials is { } fresh && offered == fresh.Ufrag)
+                {
+                    RestartTransport(fresh, controlling: true);
+                }
+
                 SetSignalingState(RTCSignalingState.HaveLocalOffer);
                 StartGathering();
                 return;
@@ -290,6 +297,19 @@ public sealed partial class RTCPeerConnection
 
                 // Controlled, unless the offerer is ICE-lite (RFC 8445 §6.1.1).
                 EnsureTransports(controlling: remote.IceLite);
+                if (_currentRemote is { } previous && previous.IceCredentials != remote.IceCredentials)
+                {
+                    // The peer restarts ICE: our answer needs new credentials too (RFC 8839 §4.4.1.1.2),
+                    // and the restart must precede the peer's new credentials. The re-announced
+                    // candidates wait for our answer (released when it is applied).
+                    lock (_gate)
+                    {
+                        _holdCandidateEvents = true;
+                    }
+
+                    RestartTransport(_restartCredentials ?? IceCredentials.Generate(), controlling: remote.IceLite);
+                }
+
                 await ApplyRemoteTransportAsync(remote).ConfigureAwait(false);
                 SetSignalingState(RTCSignalingState.HaveRemoteOffer);
                 return;
@@ -356,19 +376,14 @@ public sealed partial class RTCPeerConnection
         SetSignalingState(RTCSignalingState.Stable);
     }
 
-    // A renegotiation may not change ICE credentials (that is an ICE restart, not supported
-    // yet) or the DTLS certificate once DTLS runs.
+    // A renegotiation may not change the DTLS certificate once DTLS runs (new ICE credentials
+    // are an ICE restart, handled where the descriptions are applied).
     private void CheckRenegotiation(JsepRemoteDescription remote)
     {
         var previous = _currentRemote;
         if (previous is null)
         {
             return;
-        }
-
-        if (previous.IceCredentials != remote.IceCredentials)
-        {
-            throw new OperationErrorException("The remote description changes the ICE credentials (an ICE restart), which this library does not support yet.");
         }
 
         if (_dtlsStarted && !remote.Fingerprints.Any(f => previous.Fingerprints.Contains(f)))

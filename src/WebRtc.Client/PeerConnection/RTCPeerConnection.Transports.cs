@@ -73,6 +73,23 @@ public sealed partial class RTCPeerConnection
         _dtls!.StateChanged += OnDtlsStateChanged;
     }
 
+    // RFC 8445 §9: new credentials on the same sockets; the old pair carries data until the new
+    // checks nominate one. Candidates are announced again under the new ufrag.
+    private void RestartTransport(IceCredentials credentials, bool controlling)
+    {
+        IceTransport? ice;
+        lock (_gate)
+        {
+            ice = _ice;
+            _localCredentials = credentials;
+            _restartCredentials = null;
+            _localCandidates.Clear();
+            _gatheringState = RTCIceGatheringState.New;
+        }
+
+        ice?.Restart(credentials, controlling);
+    }
+
     private IReadOnlyList<IPEndPoint> ResolveStunServers()
     {
         var result = new List<IPEndPoint>();

@@ -24,7 +24,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private readonly Queue<Action> _eventQueue = new();
     private readonly RTCPeerConnectionOptions _options;
     private readonly ILogger _logger;
-    private readonly IceCredentials _localCredentials = IceCredentials.Generate();
+    private IceCredentials _localCredentials = IceCredentials.Generate();
+    private IceCredentials? _restartCredentials;
     private readonly RTCCertificate _certificate;
     private readonly JsepOrigin _origin = new();
     private readonly DataChannelController _channels;
@@ -174,6 +175,29 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
 
         return channel;
+    }
+
+    /// <summary>
+    /// Asks for an ICE restart (W3C restartIce): <see cref="NegotiationNeeded"/> fires and the
+    /// next offer carries new ICE credentials. Data keeps flowing on the current pair until the
+    /// restarted checks nominate a new one (RFC 8445 §9).
+    /// </summary>
+    /// <exception cref="InvalidStateException">Closed.</exception>
+    public void RestartIce()
+    {
+        ThrowIfClosed();
+        bool fire;
+        lock (_gate)
+        {
+            _restartCredentials ??= IceCredentials.Generate();
+            fire = _signalingState == RTCSignalingState.Stable && !_negotiationNeeded;
+            _negotiationNeeded = true;
+        }
+
+        if (fire)
+        {
+            Post(() => EventInvoker.Raise(NegotiationNeeded, this, _logger, nameof(NegotiationNeeded)));
+        }
     }
 
     /// <summary>The configuration, with the certificate in use.</summary>

@@ -344,4 +344,60 @@ public class PeerConnectionTests
         Assert.That(await Echo(local, channel, "still works"), Is.EqualTo("still works"));
         Assert.That(await Echo(channel, local, "both ways"), Is.EqualTo("both ways"));
     }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task RestartIce_NewCredentials_DataKeepsFlowing(bool offererRestarts)
+    {
+        await using var a = NewPeer();
+        await using var b = NewPeer();
+        var (sa, sb) = InMemorySignalingChannel.CreatePair();
+        await using var na = PerfectNegotiator.Attach(a, sa, polite: false);
+        await using var nb = PerfectNegotiator.Attach(b, sb, polite: true);
+        var remote = RemoteChannel(b, "steady");
+        var local = a.CreateDataChannel("steady");
+        var channel = await remote;
+        Assert.That(await Echo(local, channel, "before"), Is.EqualTo("before"));
+
+        var restarter = offererRestarts ? a : b;
+        var other = offererRestarts ? b : a;
+        string Ufrag(RTCSessionDescription d) => SdpSessionDescription.Parse(d.Sdp).IceUfrag ?? SdpSessionDescription.Parse(d.Sdp).Media[0].IceUfrag!;
+        var oldRestarter = Ufrag(restarter.LocalDescription!);
+        var oldOther = Ufrag(other.LocalDescription!);
+
+        // Keep a stream of messages going through the restart: none may be lost (reliable channel).
+        long received = 0;
+        channel.MessageReceived += (_, _) => Interlocked.Increment(ref received);
+        using var stop = new CancellationTokenSource();
+        long sent = 0;
+        var pump = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                local.Send(new byte[100]);
+                Interlocked.Increment(ref sent);
+                await Task.Delay(2);
+            }
+        });
+
+        restarter.RestartIce();
+        var end = DateTime.UtcNow + Timeout;
+        while (DateTime.UtcNow < end && !(restarter.SignalingState == RTCSignalingState.Stable && other.SignalingState == RTCSignalingState.Stable
+            && restarter.CurrentLocalDescription is { } l && Ufrag(l) != oldRestarter && other.CurrentLocalDescription is { } o && Ufrag(o) != oldOther
+            && restarter.IceTransport!.IsRestarting == false && other.IceTransport!.IsRestarting == false))
+        {
+            await Task.Delay(10);
+        }
+
+        await stop.CancelAsync();
+        await pump;
+        Assert.That(Ufrag(restarter.CurrentLocalDescription!), Is.Not.EqualTo(oldRestarter), "the restarting side has new credentials");
+        Assert.That(Ufrag(other.CurrentLocalDescription!), Is.Not.EqualTo(oldOther), "the answer to a restart has new credentials too");
+        Assert.That(restarter.IceTransport!.IsRestarting || other.IceTransport!.IsRestarting, Is.False, "the new checks nominated a pair");
+        Assert.That(() => Interlocked.Read(ref received), Is.EqualTo(Interlocked.Read(ref sent)).After(5000, 10));
+        Assert.That(a.ConnectionState, Is.EqualTo(RTCPeerConnectionState.Connected));
+        var stats = (await restarter.GetStatsAsync()).OfType<RTCTransportStats>().Single();
+        Assert.That(stats.IceLocalUsernameFragment, Is.EqualTo(Ufrag(restarter.CurrentLocalDescription!)));
+        Assert.That(await Echo(local, channel, "after"), Is.EqualTo("after"));
+    }
 }
