@@ -5,7 +5,7 @@ using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 namespace WebRtc.Client.Dtls;
 
 /// <summary>What the handshake learned, shared between a BouncyCastle peer and <see cref="DtlsTransport"/>.</summary>
-internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerprint expected, IReadOnlyList<int> srtpProfiles, int handshakeTimeoutMillis)
+internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerprint expected, IReadOnlyList<int> srtpProfiles, int handshakeTimeoutMillis, int resendMillis)
 {
     // Client order is the preference order: AES-128-GCM first (cheap, and what browsers pick).
     public static readonly int[] CipherSuites =
@@ -25,6 +25,8 @@ internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerpri
     public IReadOnlyList<int> SrtpProfiles { get; } = srtpProfiles;
 
     public int HandshakeTimeoutMillis { get; } = handshakeTimeoutMillis;
+
+    public int ResendMillis { get; } = resendMillis;
 
     public volatile string? VerificationError;
 
@@ -130,6 +132,8 @@ internal sealed class WebRtcTlsClient(BcTlsCrypto crypto, DtlsPeerState state) :
 
     public override int GetHandshakeTimeoutMillis() => State.HandshakeTimeoutMillis;
 
+    public override int GetHandshakeResendTimeMillis() => State.ResendMillis;
+
     public override IDictionary<int, byte[]> GetClientExtensions()
     {
         var extensions = TlsExtensionsUtilities.EnsureExtensionsInitialised(base.GetClientExtensions());
@@ -195,6 +199,8 @@ internal sealed class WebRtcTlsServer(BcTlsCrypto crypto, DtlsPeerState state) :
     public override bool RequiresExtendedMasterSecret() => true;
 
     public override int GetHandshakeTimeoutMillis() => State.HandshakeTimeoutMillis;
+
+    public override int GetHandshakeResendTimeMillis() => State.ResendMillis;
 
     public override CertificateRequest GetCertificateRequest() => new(
         [ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign],

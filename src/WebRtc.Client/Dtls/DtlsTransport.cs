@@ -34,6 +34,11 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
     private BcDtlsTransport? _dtls;
     private DtlsAeadRecordLayer? _records;
     private readonly object _receiveGate = new();
+    // Application data that came before anyone set Receiver (a peer's SCTP INIT can follow its
+    // Finished within microseconds); handed over in order when Receiver is set.
+    private readonly Queue<byte[]> _early = new();
+    private DatagramReceiver? _receiver;
+    private TimeSpan _initialRetransmissionTimeout;
     private byte[] _sendRecord = [];
     private byte[] _receivePlain = [];
     private Thread? _receiveThread;
@@ -50,10 +55,12 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(certificate);
         _certificate = certificate;
         _options = options ?? new DtlsTransportOptions();
-        if (_options.Mtu < 256 || _options.HandshakeTimeout <= TimeSpan.Zero)
+        if (_options.Mtu < 256 || _options.HandshakeTimeout <= TimeSpan.Zero || _options.InitialRetransmissionTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "The MTU must be at least 256 and the handshake timeout positive.");
+            throw new ArgumentOutOfRangeException(nameof(options), "The MTU must be at least 256, the handshake and retransmission timeouts positive.");
         }
+
+        _initialRetransmissionTimeout = _options.InitialRetransmissionTimeout;
 
         _logger = _options.Logger ?? NullLogger.Instance;
         _adapter = new DatagramTransportAdapter(transport, _options.Mtu, _options.ReceiveQueueLimit);
@@ -107,9 +114,42 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
     /// <summary>
     /// Receives decrypted application data, one record at a time and in order, on the network
     /// receive thread (AES-GCM suites) or the DTLS thread; the span is valid only during the call.
-    /// Exceptions thrown by it are logged and swallowed.
+    /// Exceptions thrown by it are logged and swallowed. Records that arrive while it is null are
+    /// held (up to <see cref="MaxEarlyRecords"/>) and given to the receiver it is set to, in order.
     /// </summary>
-    public DatagramReceiver? Receiver { get; set; }
+    public DatagramReceiver? Receiver
+    {
+        get => _receiver;
+        set
+        {
+            lock (_receiveGate)
+            {
+                _receiver = value;
+                while (value is not null && _early.TryDequeue(out var record))
+                {
+                    Deliver(value, record);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The first handshake retransmission timeout (see <see cref="DtlsTransportOptions.InitialRetransmissionTimeout"/>,
+    /// which it starts as); set it before <see cref="StartAsync"/>, for example from a measured round-trip time.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
+    public TimeSpan InitialRetransmissionTimeout
+    {
+        get => _initialRetransmissionTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _initialRetransmissionTimeout = value;
+        }
+    }
+
+    /// <summary>How many application-data records are held while no <see cref="Receiver"/> is set.</summary>
+    public const int MaxEarlyRecords = 256;
 
     /// <summary>
     /// Picks the DTLS role from the SDP <c>a=setup</c> attributes (RFC 8842 §5, RFC 4145):
@@ -158,7 +198,8 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         Role = role;
         var timeoutMillis = (int)Math.Min(int.MaxValue, _options.HandshakeTimeout.TotalMilliseconds);
-        var peer = new DtlsPeerState(_certificate, remoteFingerprint, _options.SrtpProtectionProfiles, timeoutMillis)
+        var resendMillis = (int)Math.Clamp(InitialRetransmissionTimeout.TotalMilliseconds, 1, timeoutMillis);
+        var peer = new DtlsPeerState(_certificate, remoteFingerprint, _options.SrtpProtectionProfiles, timeoutMillis, resendMillis)
         {
             UseNativeRecordLayer = _options.NativeRecordLayer,
         };
@@ -330,22 +371,41 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         // and holding the lock through the callback keeps records in arrival order.
         lock (_receiveGate)
         {
-            if (State != DtlsTransportState.Connected || !records.TryUnprotect(datagram, _receivePlain, out int length))
+            // The handshake is done once records exist: data may come before State says Connected.
+            if (State is DtlsTransportState.Closed or DtlsTransportState.Failed || !records.TryUnprotect(datagram, _receivePlain, out int length))
             {
                 return true;
             }
 
-            try
-            {
-                Receiver?.Invoke(_receivePlain.AsSpan(0, length));
-            }
-            catch (Exception ex)
-            {
-                _logger.LogError(ex, "The DTLS application-data receiver threw; the stack carries on");
-            }
+            DeliverOrHold(_receivePlain.AsSpan(0, length));
         }
 
         return true;
+    }
+
+    // Under _receiveGate.
+    private void DeliverOrHold(ReadOnlySpan<byte> data)
+    {
+        if (_receiver is { } receiver)
+        {
+            Deliver(receiver, data);
+        }
+        else if (_early.Count < MaxEarlyRecords)
+        {
+            _early.Enqueue(data.ToArray());
+        }
+    }
+
+    private void Deliver(DatagramReceiver receiver, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            receiver(data);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "The DTLS application-data receiver threw; the stack carries on");
+        }
     }
 
     private void ReceiveLoop()
@@ -396,13 +456,9 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
                 continue;
             }
 
-            try
+            lock (_receiveGate)
             {
-                Receiver?.Invoke(buffer.AsSpan(0, length));
-            }
-            catch (Exception ex)
-            {
-                _logger.LogError(ex, "The DTLS application-data receiver threw; the stack carries on");
+                DeliverOrHold(buffer.AsSpan(0, length));
             }
         }
     }

@@ -9,6 +9,14 @@ public sealed class DtlsTransportOptions
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long to wait for an answer before a handshake flight is first sent again (doubling
+    /// after that, RFC 6347 §4.2.4.1); 1 s by default, as the RFC suggests. A peer connection
+    /// sets each transport's <see cref="DtlsTransport.InitialRetransmissionTimeout"/> from the ICE
+    /// round-trip time instead, as libwebrtc does.
+    /// </summary>
+    public TimeSpan InitialRetransmissionTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Largest datagram to send or expect, DTLS headers included; 1200 by default, which fits
     /// every path WebRTC meets (IPv6 minimum MTU less IP/UDP/TURN overhead).
     /// </summary>

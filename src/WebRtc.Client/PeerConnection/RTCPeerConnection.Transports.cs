@@ -51,6 +51,7 @@ public sealed partial class RTCPeerConnection
             _dtls = new DtlsTransport(ice.Dtls, _certificate, new DtlsTransportOptions
             {
                 HandshakeTimeout = _options.Dtls.HandshakeTimeout,
+                InitialRetransmissionTimeout = _options.Dtls.InitialRetransmissionTimeout,
                 Mtu = _options.Dtls.Mtu,
                 SrtpProtectionProfiles = _options.Dtls.SrtpProtectionProfiles,
                 ReceiveQueueLimit = _options.Dtls.ReceiveQueueLimit,
@@ -276,6 +277,14 @@ public sealed partial class RTCPeerConnection
             }
 
             _dtlsStarted = true;
+            // libwebrtc's rule: the first DTLS retransmission after twice the ICE round trip,
+            // 50 ms to 3 s. A ClientHello the peer drops (its DTLS not started yet; werift does)
+            // then costs tens of milliseconds, not a second.
+            if (_ice.SelectedPair.CurrentRoundTripTime is { } rtt)
+            {
+                _dtls.InitialRetransmissionTimeout = TimeSpan.FromMilliseconds(Math.Clamp(2 * rtt.TotalMilliseconds, 50, 3000));
+            }
+
             remote = _currentRemote;
             role = remote.LocalDtlsRole;
             _dtlsRole = role;

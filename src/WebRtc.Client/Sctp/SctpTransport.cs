@@ -61,6 +61,9 @@ public sealed class SctpTransport : IAsyncDisposable
     private TimeSpan? _armedDeadline;
     private bool _dispatching;
     private bool _started;
+    // Packets that came before Start: handled at Start, once the owner has wired its handlers.
+    private readonly Queue<byte[]> _early = new();
+    private const int MaxEarlyPackets = 64;
     private RTCSctpTransportState _state = RTCSctpTransportState.Connecting;
     private long _sendFailures;
 
@@ -135,7 +138,11 @@ public sealed class SctpTransport : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the association (INIT). Both peers may start; the collision is resolved by the protocol.</summary>
+    /// <summary>
+    /// Starts the association (INIT). Both peers may start; the collision is resolved by the protocol.
+    /// Packets received before this call are held and handled right after our INIT, so nothing the
+    /// peer sent early (its INIT, say) reaches a transport whose handlers are not set yet.
+    /// </summary>
     public void Start()
     {
         lock (_gate)
@@ -149,6 +156,14 @@ public sealed class SctpTransport : IAsyncDisposable
             if (_association.State == SctpAssociationState.Closed && !_association.IsEstablished)
             {
                 _association.Connect(Now);
+            }
+
+            // After our INIT: a held INIT is then answered with our tag (RFC 9260 §5.2.1), so both
+            // sides converge on one association. Answered from Closed, it would carry a tag our INIT
+            // then replaces, and the peer's COOKIE ECHO would be discarded.
+            while (_early.TryDequeue(out var packet))
+            {
+                Handle(packet);
             }
 
             Flush();
@@ -256,15 +271,30 @@ public sealed class SctpTransport : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (!_association.HandlePacket(datagram, Now))
+            if (!_started)
             {
-                SctpLog.Dropped(_logger, datagram.Length, _association.Statistics.PacketsDropped);
+                if (_early.Count < MaxEarlyPackets)
+                {
+                    _early.Enqueue(datagram.ToArray());
+                }
+
+                return;
             }
 
+            Handle(datagram);
             Flush();
         }
 
         Dispatch();
+    }
+
+    // Under _gate.
+    private void Handle(ReadOnlySpan<byte> datagram)
+    {
+        if (!_association.HandlePacket(datagram, Now))
+        {
+            SctpLog.Dropped(_logger, datagram.Length, _association.Statistics.PacketsDropped);
+        }
     }
 
     private void OnTimer()

@@ -79,6 +79,37 @@ public class DtlsTransportTests
         Assert.That(await atClient.Task.WaitAsync(Wait), Is.EqualTo(big));
     }
 
+    // A peer's first SCTP packet can follow its Finished before our SCTP transport is attached
+    // (werift does): those records must wait for the receiver, not vanish.
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task ApplicationData_BeforeReceiverIsSet_IsHeldAndDeliveredInOrder(bool nativeRecordLayer)
+    {
+        await using var pair = await ConnectAsync(EcdsaA, EcdsaB, new DtlsTransportOptions { NativeRecordLayer = nativeRecordLayer });
+        for (byte i = 0; i < 5; i++)
+        {
+            Assert.That(pair.Client.TrySend([i, i, i]), Is.True);
+        }
+
+        await Task.Delay(300); // let the records arrive while nobody listens
+        var received = new List<byte[]>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pair.Server.Receiver = data =>
+        {
+            lock (received)
+            {
+                received.Add(data.ToArray());
+                if (received.Count == 6)
+                {
+                    all.TrySetResult();
+                }
+            }
+        };
+        Assert.That(pair.Client.TrySend([9]), Is.True);
+        await all.Task.WaitAsync(Wait);
+        Assert.That(received, Is.EqualTo(new[] { new byte[] { 0, 0, 0 }, [1, 1, 1], [2, 2, 2], [3, 3, 3], [4, 4, 4], [9] }));
+    }
+
     [Test]
     public async Task ApplicationData_1200Bytes_WithLargerMtu()
     {
@@ -231,6 +262,38 @@ public class DtlsTransportTests
         Assert.That(ex!.Message, Does.Contain("did not complete"));
         Assert.That(client.State, Is.EqualTo(DtlsTransportState.Failed));
         await Assert.ThrowsAsync<InvalidOperationException>(() => client.StartAsync(DtlsRole.Client, EcdsaB.GetFingerprint("sha-256"), CancellationToken.None));
+    }
+
+    // RFC 6347 §4.2.4.1: the first retransmission after the initial timeout, doubling after that.
+    [Test]
+    public async Task InitialRetransmissionTimeout_SetsWhenTheFirstFlightIsSentAgain()
+    {
+        async Task<int> FlightsSentIn1500Ms(TimeSpan? initial)
+        {
+            var link = new MemoryDatagramPair();
+            int sent = 0;
+            link.A.Drop = (_, _) =>
+            {
+                Interlocked.Increment(ref sent);
+                return true;
+            };
+            var client = new DtlsTransport(link.A.Transport, EcdsaA, new DtlsTransportOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(1500) });
+            if (initial is { } value)
+            {
+                client.InitialRetransmissionTimeout = value;
+            }
+
+            Assert.That(client.InitialRetransmissionTimeout, Is.EqualTo(initial ?? TimeSpan.FromSeconds(1)));
+            await Assert.ThrowsAsync<DtlsException>(() => client.StartAsync(DtlsRole.Client, EcdsaB.GetFingerprint("sha-256"), CancellationToken.None));
+            return sent;
+        }
+
+        // 1 s: sent at 0 and 1 s. 50 ms: at 0, 50, 150, 350, 750 ms and more.
+        Assert.That(await FlightsSentIn1500Ms(null), Is.InRange(1, 2));
+        Assert.That(await FlightsSentIn1500Ms(TimeSpan.FromMilliseconds(50)), Is.GreaterThanOrEqualTo(4));
+
+        var transport = new DtlsTransport(new MemoryDatagramPair().A.Transport, EcdsaA);
+        Assert.Throws<ArgumentOutOfRangeException>(() => transport.InitialRetransmissionTimeout = TimeSpan.Zero);
     }
 
     [Test]
