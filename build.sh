@@ -16,7 +16,14 @@ TEST_APT_DEPS=(
   "ffmpeg:ffmpeg"
   "ffprobe:ffmpeg"
   "gcc:gcc"
+  "chromium:chromium"          # the reference peer of the interop tests (driven by playwright-core)
+  "node:nodejs"                # runs playwright-core and werift
+  "npm:npm"
 )
+
+# The interop tests' node packages (playwright-core, werift) live in this folder of the repository.
+INTEROP_NODE_DIR=tests/WebRtc.Client.InteropTests/node
+NODE_MIN_MAJOR=20              # playwright-core 1.65 needs node 20; werift runs on it
 
 # Libraries and plugins are not commands: these Debian packages are checked with `dpkg -s`.
 TEST_APT_PACKAGES=(
@@ -57,6 +64,24 @@ install_apt_deps() {
   fi
 }
 
+# npm ci into the repository folder, again only when package-lock.json changed since the last install.
+install_node_packages() {
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if [ "$major" -lt "$NODE_MIN_MAJOR" ]; then
+    echo "The interop tests need node >= $NODE_MIN_MAJOR; this machine has $(node --version 2>/dev/null || echo none)." >&2
+    echo "Debian 12 ships node 18: install a newer nodejs (e.g. from NodeSource) and run again." >&2
+    [ "${CI:-}" = "true" ] && exit 1
+    return 0
+  fi
+  local stamp="$INTEROP_NODE_DIR/node_modules/.installed-package-lock.json"
+  if ! cmp -s "$INTEROP_NODE_DIR/package-lock.json" "$stamp"; then
+    echo "==> installing node packages into $INTEROP_NODE_DIR"
+    (cd "$INTEROP_NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$INTEROP_NODE_DIR/package-lock.json" "$stamp"
+  fi
+}
+
 build() {
   dotnet restore WebRtc.Client.sln --verbosity quiet
   dotnet build WebRtc.Client.sln -c "$CONFIG" --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
@@ -76,6 +101,7 @@ in_test_netns() {
 
 run_tests() {
   install_apt_deps "${TEST_APT_DEPS[@]}"
+  install_node_packages
   build
   local results="$ROOT/.test-results"
   rm -rf "$results"; mkdir -p "$results"
