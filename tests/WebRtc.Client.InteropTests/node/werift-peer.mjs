@@ -13,7 +13,8 @@ const core = createPeerCore({
   RTCPeerConnection,
   // werift gathers on the machine's interfaces only, never on loopback, unless told (DESIGN.md "Tests").
   // Its default max-message-size is 65536; the tests send 256 KiB messages, as to Chromium (262144).
-  pcConfig: { iceAdditionalHostAddresses: ["127.0.0.1"], iceUseIpv6: false, maxMessageSize: 262144 },
+  // Its default iceServers is stun.l.google.com: no traffic leaves loopback in these tests, so none.
+  pcConfig: { iceServers: [], iceAdditionalHostAddresses: ["127.0.0.1"], iceUseIpv6: false, maxMessageSize: 262144 },
   emit,
   toBase64: (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength).toString("base64"),
   fromBase64: (s) => Buffer.from(s, "base64"),
