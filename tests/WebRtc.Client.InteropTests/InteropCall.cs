@@ -29,12 +29,12 @@ public sealed class InteropCall : IAsyncDisposable
     private readonly Task _candidatePump;
     private readonly CancellationTokenSource _stop = new();
 
-    private InteropCall(ForeignPeer foreign, bool trickle, int mark)
+    private InteropCall(ForeignPeer foreign, bool trickle, int mark, RTCPeerConnectionOptions? options)
     {
         Foreign = foreign;
         Trickle = trickle;
         Mark = mark;
-        Pc = new RTCPeerConnection(new RTCConfiguration(), new RTCPeerConnectionOptions { BindAddresses = [IPAddress.Loopback] });
+        Pc = new RTCPeerConnection(new RTCConfiguration(), (options ?? new RTCPeerConnectionOptions()) with { BindAddresses = [IPAddress.Loopback] });
         Pc.DataChannel += (_, e) => RemoteChannels.Writer.TryWrite(e.Channel);
         if (trickle)
         {
@@ -63,11 +63,11 @@ public sealed class InteropCall : IAsyncDisposable
     public string? AnswerSdp { get; private set; }
 
     /// <summary>Resets the foreign peer (a new RTCPeerConnection; for Chromium a fresh page) and configures it.</summary>
-    public static async Task<InteropCall> StartAsync(ForeignPeer foreign, bool trickle = true, bool foreignEchoes = false)
+    public static async Task<InteropCall> StartAsync(ForeignPeer foreign, bool trickle = true, bool foreignEchoes = false, RTCPeerConnectionOptions? options = null)
     {
         await foreign.CallAsync("reset").ConfigureAwait(false);
         await foreign.CallAsync("config", new JsonObject { ["trickle"] = trickle, ["echo"] = foreignEchoes }).ConfigureAwait(false);
-        return new InteropCall(foreign, trickle, foreign.EventCount);
+        return new InteropCall(foreign, trickle, foreign.EventCount, options);
     }
 
     /// <summary>Creates a channel on the foreign side; returns its properties.</summary>
@@ -122,8 +122,17 @@ public sealed class InteropCall : IAsyncDisposable
     }
 
     /// <summary>Waits until the foreign side reports the channel with this label open.</summary>
-    public Task<JsonObject> ForeignOpenAsync(string label) =>
-        Foreign.WaitForEventAsync("open", e => (string?)e["label"] == label, Mark);
+    public async Task<JsonObject> ForeignOpenAsync(string label)
+    {
+        try
+        {
+            return await Foreign.WaitForEventAsync("open", e => (string?)e["label"] == label, Mark).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} {OurState()}", e);
+        }
+    }
 
     /// <summary>Polls a condition of our side until it holds.</summary>
     public async Task Until(Func<bool> condition, string what)
@@ -143,7 +152,7 @@ public sealed class InteropCall : IAsyncDisposable
 
     /// <summary>Our side's states, for failure messages.</summary>
     public string OurState() =>
-        $"Ours: connection {Pc.ConnectionState}, ICE {Pc.IceConnectionState}, DTLS {Pc.DtlsTransport?.State}, SCTP {Pc.Sctp?.State} [{Pc.Sctp?.DescribeState()}].";
+        $"Ours: connection {Pc.ConnectionState}, ICE {Pc.IceConnectionState}, DTLS {Pc.DtlsTransport?.State}{(Pc.DtlsTransport?.Error is { } dtlsError ? $" ({dtlsError.Message})" : string.Empty)}, SCTP {Pc.Sctp?.State} [{Pc.Sctp?.DescribeState()}].";
 
     public async ValueTask DisposeAsync()
     {

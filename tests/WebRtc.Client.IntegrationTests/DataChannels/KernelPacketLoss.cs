@@ -2,7 +2,7 @@ namespace WebRtc.Client.IntegrationTests.DataChannels;
 
 /// <summary>
 /// Real packet loss in the kernel: an nftables rule that drops a share of the UDP datagrams
-/// addressed to a port range, in the test's own network namespace. (This kernel has no
+/// to or from a port range, in the test's own network namespace. (This kernel has no
 /// sch_netem, so `tc netem` is not available; nft's random number generator does the job.)
 /// </summary>
 internal sealed class KernelPacketLoss : IAsyncDisposable
@@ -11,7 +11,11 @@ internal sealed class KernelPacketLoss : IAsyncDisposable
 
     private KernelPacketLoss(string table) => _table = table;
 
-    /// <summary>Drops <paramref name="percent"/>% of UDP datagrams to ports in [min, max].</summary>
+    /// <summary>
+    /// Drops <paramref name="percent"/>% of UDP datagrams to or from ports in [min, max]: both
+    /// directions of a peer bound there, whatever port the other end has. A datagram between two
+    /// ports of the range is judged once.
+    /// </summary>
     public static async Task<KernelPacketLoss> StartAsync(int minPort, int maxPort, int percent)
     {
         await TestShell.RequireIsolatedNamespaceAsync("kernel packet loss (nftables)");
@@ -22,6 +26,8 @@ internal sealed class KernelPacketLoss : IAsyncDisposable
         await MustAsync("nft", "add", "chain", "inet", table, "out", "{ type filter hook output priority 0 ; }");
         await MustAsync("nft", "add", "rule", "inet", table, "out", "udp", "dport", $"{minPort}-{maxPort}",
             "numgen", "random", "mod", "100", "<", percent.ToString(System.Globalization.CultureInfo.InvariantCulture), "counter", "drop");
+        await MustAsync("nft", "add", "rule", "inet", table, "out", "udp", "sport", $"{minPort}-{maxPort}", "udp", "dport", "!=", $"{minPort}-{maxPort}",
+            "numgen", "random", "mod", "100", "<", percent.ToString(System.Globalization.CultureInfo.InvariantCulture), "counter", "drop");
         return loss;
     }
 
@@ -29,14 +35,14 @@ internal sealed class KernelPacketLoss : IAsyncDisposable
     public async Task<long> DroppedAsync()
     {
         var (output, _) = await RunAsync("nft", "list", "table", "inet", _table);
-        var marker = output.IndexOf("packets ", StringComparison.Ordinal);
-        if (marker < 0)
+        long total = 0;
+        for (int marker = output.IndexOf("packets ", StringComparison.Ordinal); marker >= 0; marker = output.IndexOf("packets ", marker + 8, StringComparison.Ordinal))
         {
-            return 0;
+            var digits = new string(output[(marker + 8)..].TakeWhile(char.IsDigit).ToArray());
+            total += long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        var digits = new string(output[(marker + 8)..].TakeWhile(char.IsDigit).ToArray());
-        return long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
+        return total;
     }
 
     public async ValueTask DisposeAsync() => await RunAsync("nft", "delete", "table", "inet", _table);
