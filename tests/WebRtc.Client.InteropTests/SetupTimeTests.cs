@@ -9,15 +9,14 @@ namespace WebRtc.Client.InteropTests;
 /// echoed back by the foreign side, 10 calls in each direction. Reported, not asserted (timings
 /// depend on the machine); the numbers go to the test output and a text attachment.
 /// </summary>
-[TestFixture("chromium")]
-[TestFixture("werift")]
 [NonParallelizable]
-public sealed class SetupTimeTests(string implementation)
+public sealed class SetupTimeTests
 {
     private const int Runs = 10;
 
-    [Test]
-    public async Task OfferToFirstEcho_MedianOfTen()
+    [TestCase("chromium")]
+    [TestCase("werift")]
+    public async Task OfferToFirstEcho_MedianOfTen(string implementation)
     {
         await using var foreign = await ForeignPeer.StartAsync(implementation);
         var report = new List<string> { $"{implementation} {foreign.Version}: offer to first echoed message, {Runs} calls each, ms" };
