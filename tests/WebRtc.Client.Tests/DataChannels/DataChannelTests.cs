@@ -24,6 +24,26 @@ public class DataChannelTests
         return channel;
     }
 
+    // werift's INIT comes right after its DTLS Finished, before our transport is started: it is held
+    // until Start, then answered with the tag of our own INIT, so both sides converge (RFC 9260 §5.2.1).
+    [Test]
+    public async Task PeerInitBeforeOurStart_IsHeldUntilStart_ThenTheAssociationConnects()
+    {
+        await using var pair = new DataChannelPair();
+        var a = pair.SctpA.ConnectAsync();
+        await DataChannelPair.WaitUntil(() => pair.SctpA.Statistics.PacketsSent >= 2); // INIT and a retransmission
+        Assert.That(pair.SctpB.Statistics.PacketsReceived, Is.Zero, "nothing is handled before Start");
+        Assert.That(a.IsCompleted, Is.False, "no INIT ACK can come from a transport that has not started");
+
+        var remote = new TaskCompletionSource<RTCDataChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pair.A.DataChannel += (_, e) => remote.TrySetResult(e.Channel);
+        pair.SctpB.Start();
+        await a.WaitAsync(TimeSpan.FromSeconds(10));
+        await DataChannelPair.WaitUntil(() => pair.SctpB.State == RTCSctpTransportState.Connected);
+        pair.B.CreateDataChannel("after-held-init");
+        Assert.That((await remote.Task.WaitAsync(TimeSpan.FromSeconds(10))).Label, Is.EqualTo("after-held-init"));
+    }
+
     [Test]
     public async Task InBandChannel_OpensOnBothSides_AndCarriesTextBinaryAndEmpty()
     {
