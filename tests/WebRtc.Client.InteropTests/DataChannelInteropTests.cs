@@ -270,6 +270,8 @@ public sealed class DataChannelInteropTests
         var closing = await OpenChannelAsync(call, offerer, "closing");
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         closing.Close += (_, _) => closed.TrySetResult();
+        int ourErrors = 0;
+        closing.Error += (_, _) => Interlocked.Increment(ref ourErrors);
 
         // The other channel comes from the answering side, after the connection is up.
         RTCDataChannel staying;
@@ -305,6 +307,8 @@ public sealed class DataChannelInteropTests
         await EchoBothWaysAsync(call, new Inbox(staying), binary: false, size: 1000);
         Assert.That(call.Pc.ConnectionState, Is.EqualTo(RTCPeerConnectionState.Connected));
         Assert.That(call.Foreign.Events("close", mark).Select(e => (string?)e["label"]), Has.No.Member("staying"));
+        Assert.That(call.Foreign.Events("error", mark), Is.Empty, "a channel close (stream reset) is no error");
+        Assert.That(ourErrors, Is.Zero, "a channel close (stream reset) is no error");
     }
 
     [Test]
@@ -314,25 +318,44 @@ public sealed class DataChannelInteropTests
         var channel = await OpenChannelAsync(call, offerer, "doomed");
         await call.WaitConnectedAsync();
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var errors = new List<string>();
+        channel.Error += (_, e) =>
+        {
+            lock (errors)
+            {
+                errors.Add(e.Error.Message);
+            }
+        };
         channel.Close += (_, _) => closed.TrySetResult();
         int mark = call.Foreign.EventCount;
 
+        // Both stacks close a peer connection with an SCTP ABORT ("User-Initiated Abort"), so the
+        // other side's channels see an error, then close: what Chromium does to Chromium.
         if (closer == Side.DotNet)
         {
             call.Pc.Close();
             Assert.That(call.Pc.ConnectionState, Is.EqualTo(RTCPeerConnectionState.Closed));
             await call.Foreign.WaitForEventAsync("close", e => (string?)e["label"] == "doomed", mark);
+            if (implementation == Chromium)
+            {
+                var error = call.Foreign.Events("error", mark).Single(e => (string?)e["label"] == "doomed");
+                Assert.That((string?)error["message"], Does.Contain("User-Initiated Abort"));
+            }
         }
         else
         {
             await call.Foreign.CallAsync("closePc");
             await closed.Task.WaitAsync(ForeignPeer.DefaultTimeout);
             Assert.That(channel.ReadyState, Is.EqualTo(RTCDataChannelState.Closed));
-            // The SCTP association is gone (ABORT, or close_notify under it). The connection state
-            // follows ICE consent as W3C says ("connected" counts closed DTLS transports), so it
-            // leaves Connected only when consent runs out, seconds later: not waited for here.
+            lock (errors)
+            {
+                Assert.That(errors, Has.Count.EqualTo(1).And.Some.Contains("aborted by the peer"), "an error before the close, as a browser reports it");
+            }
+
+            // The SCTP association is gone. The connection state follows ICE consent as W3C says
+            // ("connected" counts closed DTLS transports), so it leaves Connected only when consent
+            // runs out, seconds later: not waited for here.
             await call.Until(() => call.Pc.Sctp?.State == RTCSctpTransportState.Closed, "our SCTP transport closed");
-            await TestContext.Out.WriteLineAsync($"after the remote close: our connection {call.Pc.ConnectionState}, DTLS {call.Pc.DtlsTransport?.State}, SCTP {call.Pc.Sctp?.State}");
         }
     }
 
