@@ -52,7 +52,15 @@ public sealed class BrowserPeerSampleTests
         sample.BeginErrorReadLine();
         try
         {
-            await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            try
+            {
+                await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"the sample did not say it was listening: {string.Join(" | ", Snapshot(output))}");
+            }
+
             string screenshot = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"browserpeer-{(dotnetOffers ? "dotnet-offers" : "browser-offers")}.png");
             string message = $"hello from the test, {(dotnetOffers ? "answering" : "offering")} ✓";
 

@@ -307,7 +307,7 @@ public sealed class DataChannelInteropTests
         await EchoBothWaysAsync(call, new Inbox(staying), binary: false, size: 1000);
         Assert.That(call.Pc.ConnectionState, Is.EqualTo(RTCPeerConnectionState.Connected));
         Assert.That(call.Foreign.Events("close", mark).Select(e => (string?)e["label"]), Has.No.Member("staying"));
-        Assert.That(call.Foreign.Events("error", mark), Is.Empty, "a channel close (stream reset) is no error");
+        Assert.That(call.Foreign.Events("error", mark).Where(e => e["label"] is not null), Is.Empty, "a channel close (stream reset) is no error");
         Assert.That(ourErrors, Is.Zero, "a channel close (stream reset) is no error");
     }
 

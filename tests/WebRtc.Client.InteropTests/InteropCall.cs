@@ -28,6 +28,8 @@ public sealed class InteropCall : IAsyncDisposable
     private readonly List<Exception> _signalingErrors = [];
     private readonly Task _candidatePump;
     private readonly CancellationTokenSource _stop = new();
+    // Our candidates on their way to the foreign peer: awaited at the end, so none lands in the next call.
+    private readonly List<Task> _forwards = [];
 
     private InteropCall(ForeignPeer foreign, bool trickle, int mark, RTCPeerConnectionOptions? options)
     {
@@ -38,7 +40,13 @@ public sealed class InteropCall : IAsyncDisposable
         Pc.DataChannel += (_, e) => RemoteChannels.Writer.TryWrite(e.Channel);
         if (trickle)
         {
-            Pc.IceCandidate += (_, e) => _ = ForwardOurCandidateAsync(e.Candidate);
+            Pc.IceCandidate += (_, e) =>
+            {
+                lock (_forwards)
+                {
+                    _forwards.Add(ForwardOurCandidateAsync(e.Candidate));
+                }
+            };
             foreign.EventReceived += OnForeignEvent;
         }
 
@@ -162,6 +170,13 @@ public sealed class InteropCall : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await _candidatePump.ConfigureAwait(false);
         await Pc.DisposeAsync().ConfigureAwait(false);
+        Task[] forwards;
+        lock (_forwards)
+        {
+            forwards = [.. _forwards];
+        }
+
+        await Task.WhenAll(forwards).ConfigureAwait(false); // they catch their own failures
         _stop.Dispose();
     }
 
