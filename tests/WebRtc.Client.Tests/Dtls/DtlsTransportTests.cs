@@ -265,16 +265,26 @@ public class DtlsTransportTests
     }
 
     // RFC 6347 §4.2.4.1: the first retransmission after the initial timeout, doubling after that.
+    // Checked on the gaps between flights, which a loaded machine can only stretch, never shrink.
     [Test]
     public async Task InitialRetransmissionTimeout_SetsWhenTheFirstFlightIsSentAgain()
     {
-        async Task<int> FlightsSentIn1500Ms(TimeSpan? initial)
+        async Task<List<TimeSpan>> FlightTimesIn1500Ms(TimeSpan? initial)
         {
             var link = new MemoryDatagramPair();
-            int sent = 0;
-            link.A.Drop = (_, _) =>
+            var times = new List<TimeSpan>();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            link.A.Drop = (datagram, _) =>
             {
-                Interlocked.Increment(ref sent);
+                // Flights only (content type 22), not an alert.
+                if (datagram.Length > 0 && datagram[0] == 22)
+                {
+                    lock (times)
+                    {
+                        times.Add(clock.Elapsed);
+                    }
+                }
+
                 return true;
             };
             var client = new DtlsTransport(link.A.Transport, EcdsaA, new DtlsTransportOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(1500) });
@@ -285,12 +295,27 @@ public class DtlsTransportTests
 
             Assert.That(client.InitialRetransmissionTimeout, Is.EqualTo(initial ?? TimeSpan.FromSeconds(1)));
             await Assert.ThrowsAsync<DtlsException>(() => client.StartAsync(DtlsRole.Client, EcdsaB.GetFingerprint("sha-256"), CancellationToken.None));
-            return sent;
+            lock (times)
+            {
+                return [.. times];
+            }
         }
 
-        // 1 s: sent at 0 and 1 s. 50 ms: at 0, 50, 150, 350, 750 ms and more.
-        Assert.That(await FlightsSentIn1500Ms(null), Is.InRange(1, 2));
-        Assert.That(await FlightsSentIn1500Ms(TimeSpan.FromMilliseconds(50)), Is.GreaterThanOrEqualTo(4));
+        static List<double> Gaps(List<TimeSpan> times) => times.Zip(times.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
+
+        // 1 s: sent at 0, then not again for a second.
+        var slow = await FlightTimesIn1500Ms(null);
+        Assert.That(slow, Is.Not.Empty);
+        Assert.That(Gaps(slow), Is.All.GreaterThanOrEqualTo(950), "no flight sent again before the default 1 s");
+
+        // 50 ms: sent at 0, 50, 150, 350, 750 ms ...: each gap at least the last one doubled.
+        var fast = Gaps(await FlightTimesIn1500Ms(TimeSpan.FromMilliseconds(50)));
+        Assert.That(fast, Has.Count.GreaterThanOrEqualTo(2), "retransmitted after 50 ms, then again");
+        Assert.That(fast[0], Is.GreaterThanOrEqualTo(0.9 * 50).And.LessThan(950), "the first retransmission follows the 50 ms initial timeout, not the default");
+        for (int i = 1; i < fast.Count; i++)
+        {
+            Assert.That(fast[i], Is.GreaterThanOrEqualTo(0.9 * 50 * (1 << i)), $"gap {i} doubles");
+        }
 
         var transport = new DtlsTransport(new MemoryDatagramPair().A.Transport, EcdsaA);
         Assert.Throws<ArgumentOutOfRangeException>(() => transport.InitialRetransmissionTimeout = TimeSpan.Zero);
