@@ -40,13 +40,15 @@ public sealed partial class RTCPeerConnection
 
     /// <summary>Creates an offer (W3C createOffer): one data m-section, BUNDLE, trickle, our fingerprint, actpass.</summary>
     /// <exception cref="InvalidStateException">Closed.</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled while the call waited for the operations chain; nothing changed.</exception>
     public Task<RTCSessionDescription> CreateOfferAsync(CancellationToken cancellationToken = default) =>
-        ChainAsync(() => Task.FromResult(CreateOfferCore()));
+        ChainAsync(() => Task.FromResult(CreateOfferCore()), cancellationToken);
 
     /// <summary>Creates an answer to the applied remote offer (W3C createAnswer).</summary>
     /// <exception cref="InvalidStateException">No remote offer is applied, or closed.</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled while the call waited for the operations chain; nothing changed.</exception>
     public Task<RTCSessionDescription> CreateAnswerAsync(CancellationToken cancellationToken = default) =>
-        ChainAsync(() => Task.FromResult(CreateAnswerCore()));
+        ChainAsync(() => Task.FromResult(CreateAnswerCore()), cancellationToken);
 
     /// <summary>
     /// Applies a local description (W3C setLocalDescription). With no argument, creates and applies
@@ -54,14 +56,15 @@ public sealed partial class RTCPeerConnection
     /// </summary>
     /// <exception cref="InvalidStateException">The type does not fit the signaling state (for example an answer in stable).</exception>
     /// <exception cref="SdpParseException">The SDP does not parse.</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled while the call waited for the operations chain; nothing changed.</exception>
     public Task SetLocalDescriptionAsync(RTCSessionDescription? description = null, CancellationToken cancellationToken = default) =>
-        SetLocalAndReleaseAsync(description);
+        SetLocalAndReleaseAsync(description, cancellationToken);
 
-    private async Task SetLocalAndReleaseAsync(RTCSessionDescription? description)
+    private async Task SetLocalAndReleaseAsync(RTCSessionDescription? description, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            _holdCandidateEvents = true;
+            _localDescriptionsInFlight++;
         }
 
         try
@@ -70,7 +73,7 @@ public sealed partial class RTCPeerConnection
             {
                 await SetLocalCoreAsync(description).ConfigureAwait(false);
                 return true;
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -85,6 +88,7 @@ public sealed partial class RTCPeerConnection
     /// <exception cref="InvalidStateException">The type does not fit the signaling state (for example an answer in stable).</exception>
     /// <exception cref="SdpParseException">The SDP does not parse.</exception>
     /// <exception cref="InvalidAccessException">The SDP parses but cannot be used (no ICE credentials, no fingerprint, bad setup ...).</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled while the call waited for the operations chain; nothing changed.</exception>
     public Task SetRemoteDescriptionAsync(RTCSessionDescription description, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(description);
@@ -92,7 +96,7 @@ public sealed partial class RTCPeerConnection
         {
             await SetRemoteCoreAsync(description).ConfigureAwait(false);
             return true;
-        });
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -102,12 +106,13 @@ public sealed partial class RTCPeerConnection
     /// <exception cref="InvalidStateException">No remote description yet, or closed.</exception>
     /// <exception cref="ArgumentException">Neither sdpMid nor sdpMLineIndex is given (W3C TypeError).</exception>
     /// <exception cref="OperationErrorException">The candidate names an unknown m-section, another ICE generation, or does not parse.</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled while the call waited for the operations chain; nothing changed.</exception>
     public Task AddIceCandidateAsync(RTCIceCandidateInit? candidate, CancellationToken cancellationToken = default) =>
         ChainAsync(async () =>
         {
             await AddIceCandidateCoreAsync(candidate, cancellationToken).ConfigureAwait(false);
             return true;
-        });
+        }, cancellationToken);
 
     /// <summary>Adds a remote candidate (see <see cref="AddIceCandidateAsync(RTCIceCandidateInit?, CancellationToken)"/>).</summary>
     public Task AddIceCandidateAsync(RTCIceCandidate candidate, CancellationToken cancellationToken = default)
@@ -304,7 +309,7 @@ public sealed partial class RTCPeerConnection
                     // candidates wait for our answer (released when it is applied).
                     lock (_gate)
                     {
-                        _holdCandidateEvents = true;
+                        _holdCandidatesForAnswer = true;
                     }
 
                     RestartTransport(_restartCredentials ?? IceCredentials.Generate(), controlling: remote.IceLite);

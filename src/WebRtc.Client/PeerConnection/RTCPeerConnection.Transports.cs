@@ -18,7 +18,10 @@ public sealed partial class RTCPeerConnection
     private DtlsRole? _dtlsRole;
     private bool _dtlsStarted;
     private bool _gatheringStarted;
-    private bool _holdCandidateEvents;
+    // Candidate events wait while a SetLocalDescription is in flight, and after a peer's ICE restart
+    // until our answer is applied.
+    private int _localDescriptionsInFlight;
+    private bool _holdCandidatesForAnswer;
     private readonly List<RTCIceCandidate?> _heldCandidateEvents = new();
 
     private void EnsureTransports(bool controlling)
@@ -201,7 +204,7 @@ public sealed partial class RTCPeerConnection
     {
         lock (_gate)
         {
-            if (_holdCandidateEvents)
+            if (_localDescriptionsInFlight > 0 || _holdCandidatesForAnswer)
             {
                 _heldCandidateEvents.Add(candidate);
                 return;
@@ -211,12 +214,19 @@ public sealed partial class RTCPeerConnection
         Post(() => EventInvoker.Raise(IceCandidate, this, new RTCPeerConnectionIceEventArgs(candidate), _logger, nameof(IceCandidate)));
     }
 
+    // When a SetLocalDescription has finished: the held events go once no other one is in flight.
     private void ReleaseCandidateEvents()
     {
         List<RTCIceCandidate?> held;
         lock (_gate)
         {
-            _holdCandidateEvents = false;
+            _localDescriptionsInFlight--;
+            _holdCandidatesForAnswer = false;
+            if (_localDescriptionsInFlight > 0)
+            {
+                return;
+            }
+
             held = [.. _heldCandidateEvents];
             _heldCandidateEvents.Clear();
         }

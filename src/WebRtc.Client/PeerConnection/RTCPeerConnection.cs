@@ -306,10 +306,12 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
     }
 
-    private async Task<T> ChainAsync<T>(Func<Task<T>> operation)
+    // The token cancels the wait for the chain; an operation that has started runs to its end, as
+    // a W3C operation cannot be aborted halfway.
+    private async Task<T> ChainAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
     {
         ThrowIfClosed();
-        await _chain.WaitAsync().ConfigureAwait(false);
+        await _chain.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfClosed();

@@ -269,6 +269,33 @@ public class PeerConnectionTests
     }
 
     [Test]
+    public async Task CanceledCalls_ThrowOperationCanceled_AndChangeNothing()
+    {
+        await using var pc = NewPeer();
+        await using var other = NewPeer();
+        other.CreateDataChannel("x");
+        var offer = await other.CreateOfferAsync();
+        using var canceled = new CancellationTokenSource();
+        await canceled.CancelAsync();
+
+        await Assert.CatchAsync<OperationCanceledException>(() => pc.SetRemoteDescriptionAsync(offer, canceled.Token));
+        Assert.That(pc.SignalingState, Is.EqualTo(RTCSignalingState.Stable));
+        Assert.That(pc.RemoteDescription, Is.Null);
+        await Assert.CatchAsync<OperationCanceledException>(() => pc.CreateOfferAsync(canceled.Token));
+        await Assert.CatchAsync<OperationCanceledException>(() => pc.SetLocalDescriptionAsync(null, canceled.Token));
+        Assert.That(pc.SignalingState, Is.EqualTo(RTCSignalingState.Stable));
+        Assert.That(pc.LocalDescription, Is.Null);
+
+        // The connection still works afterwards: the chain was not left taken.
+        await pc.SetRemoteDescriptionAsync(offer);
+        await Assert.CatchAsync<OperationCanceledException>(() => pc.CreateAnswerAsync(canceled.Token));
+        await Assert.CatchAsync<OperationCanceledException>(() => pc.AddIceCandidateAsync(new RTCIceCandidateInit("candidate:1 1 udp 1 127.0.0.1 9 typ host", "0", 0, null), canceled.Token));
+        await pc.SetLocalDescriptionAsync();
+        Assert.That(pc.SignalingState, Is.EqualTo(RTCSignalingState.Stable));
+        Assert.That(pc.LocalDescription!.Type, Is.EqualTo(RTCSdpType.Answer));
+    }
+
+    [Test]
     public async Task LocalOffer_ThenRemoteOffer_RollsBackImplicitly()
     {
         await using var pc = NewPeer();
