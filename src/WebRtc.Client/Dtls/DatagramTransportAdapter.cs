@@ -21,6 +21,9 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
     private readonly int _queueLimit;
     private readonly Queue<(byte[] Buffer, int Length)> _queue = new();
     private readonly object _gate = new();
+    private const int MaxHeld = 16;
+    private readonly Queue<(byte[] Buffer, int Length)> _held = new();
+    private ChangeCipherSpecGuard? _guard;
     private bool _closed;
     private long _dropped;
 
@@ -50,6 +53,18 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
     /// <summary>Sees every datagram first; returns true when it consumed it (the fast application-data path).</summary>
     public DatagramInterceptor? Intercept { get; set; }
 
+    /// <summary>
+    /// As DTLS server: holds the client's ChangeCipherSpec and later-epoch records until its
+    /// CertificateVerify is queued (see <see cref="ChangeCipherSpecGuard"/>). Call before the handshake starts.
+    /// </summary>
+    public void GuardChangeCipherSpec()
+    {
+        lock (_gate)
+        {
+            _guard = new ChangeCipherSpecGuard();
+        }
+    }
+
     /// <summary>Sends a datagram as is (a record already protected by the fast path).</summary>
     public bool SendRaw(ReadOnlySpan<byte> datagram) => !IsClosed && _inner.TrySend(datagram);
 
@@ -71,9 +86,28 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
         datagram.CopyTo(buffer);
         lock (_gate)
         {
-            if (!_closed && _queue.Count < _queueLimit)
+            if (!_closed && _guard is { } guard && !guard.MayPass(datagram))
+            {
+                if (_held.Count < MaxHeld)
+                {
+                    _held.Enqueue((buffer, datagram.Length));
+                    return;
+                }
+            }
+            else if (!_closed && _queue.Count < _queueLimit)
             {
                 _queue.Enqueue((buffer, datagram.Length));
+                if (_guard is { CertificateVerifyComplete: true })
+                {
+                    // What was held goes after the datagram that completed the CertificateVerify.
+                    while (_held.TryDequeue(out var held))
+                    {
+                        _queue.Enqueue(held);
+                    }
+
+                    _guard = null;
+                }
+
                 Monitor.PulseAll(_gate);
                 return;
             }
@@ -150,9 +184,9 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
             }
 
             _closed = true;
-            while (_queue.Count > 0)
+            while (_queue.TryDequeue(out var item) || _held.TryDequeue(out item))
             {
-                ArrayPool<byte>.Shared.Return(_queue.Dequeue().Buffer);
+                ArrayPool<byte>.Shared.Return(item.Buffer);
             }
 
             Monitor.PulseAll(_gate);

@@ -209,6 +209,11 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         using var timeout = new CancellationTokenSource(_options.HandshakeTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var handshake = new TaskCompletionSource<BcDtlsTransport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (role == DtlsRole.Server)
+        {
+            _adapter.GuardChangeCipherSpec(); // a lost CertificateVerify must not stall BouncyCastle
+        }
+
         var thread = new Thread(() => RunHandshake(role, peer, handshake)) { IsBackground = true, Name = "DTLS " + role };
         thread.Start();
 
