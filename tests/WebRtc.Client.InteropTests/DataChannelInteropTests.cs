@@ -437,9 +437,12 @@ public sealed class DataChannelInteropTests
 
     // Real loss in the kernel (nftables in the test namespace; this kernel has no sch_netem): 10% of
     // the datagrams to and from our ports. Against Chromium from before the offer, so ICE, DTLS and
-    // SCTP all retransmit against the browser's own recovery. werift's DTLS client answers a
-    // retransmitted flight 4 with a new flight 5, even once connected, and then fails to decrypt
-    // (seen in 3 of 8 runs with .NET offering), so against werift the loss starts once the channel is open.
+    // SCTP all retransmit against the browser's own recovery. werift's DTLS does not survive loss
+    // in its handshake in either role: as client it answers a retransmitted flight 4 with a new
+    // flight 5, even once connected, and then fails to decrypt (3 of 8 runs with .NET offering); as
+    // server, after a lost ServerHello and our retransmitted ClientHello, it never answers our
+    // complete, repeated flight 5 and resends its flight 4 until the timeout (traced on both sides,
+    // 1 of 2 to 1 of 8 runs). So against werift the loss starts once the channel is open.
     [Test]
     public async Task LossyLink_TenPercentEachWay_ReliableDeliveryStaysIntactAndInOrder([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer)
     {
