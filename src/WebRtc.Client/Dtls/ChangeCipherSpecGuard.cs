@@ -19,7 +19,7 @@ namespace WebRtc.Client.Dtls;
 /// </remarks>
 internal sealed class ChangeCipherSpecGuard
 {
-    private const int RecordHeaderLength = 13;
+    private const int RecordHeaderLength = DtlsAeadRecordLayer.HeaderLength;
     private const int HandshakeHeaderLength = 12;
     private const byte ChangeCipherSpec = 20;
     private const byte Handshake = 22;
