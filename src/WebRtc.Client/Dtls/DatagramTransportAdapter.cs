@@ -35,7 +35,7 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
         _inner.Receiver = OnDatagram;
     }
 
-    /// <summary>Datagrams dropped: not DTLS by RFC 7983, oversized, or queue full.</summary>
+    /// <summary>Datagrams dropped: not DTLS by RFC 7983, oversized, queue full, or more held than <see cref="MaxHeld"/>.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>True once closed by either side.</summary>
@@ -86,30 +86,34 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
         datagram.CopyTo(buffer);
         lock (_gate)
         {
-            if (!_closed && _guard is { } guard && !guard.MayPass(datagram))
+            // The guard sees only what the queue takes: a CertificateVerify dropped here must not count as delivered.
+            if (!_closed && _queue.Count < _queueLimit)
             {
-                if (_held.Count < MaxHeld)
+                if (_guard is { } guard && !guard.MayPass(datagram))
                 {
-                    _held.Enqueue((buffer, datagram.Length));
-                    return;
-                }
-            }
-            else if (!_closed && _queue.Count < _queueLimit)
-            {
-                _queue.Enqueue((buffer, datagram.Length));
-                if (_guard is { CertificateVerifyComplete: true })
-                {
-                    // What was held goes after the datagram that completed the CertificateVerify.
-                    while (_held.TryDequeue(out var held))
+                    if (_held.Count < MaxHeld)
                     {
-                        _queue.Enqueue(held);
+                        _held.Enqueue((buffer, datagram.Length));
+                        return;
+                    }
+                }
+                else
+                {
+                    _queue.Enqueue((buffer, datagram.Length));
+                    if (_guard is { CertificateVerifyComplete: true })
+                    {
+                        // What was held goes after the datagram that completed the CertificateVerify.
+                        while (_held.TryDequeue(out var held))
+                        {
+                            _queue.Enqueue(held);
+                        }
+
+                        _guard = null;
                     }
 
-                    _guard = null;
+                    Monitor.PulseAll(_gate);
+                    return;
                 }
-
-                Monitor.PulseAll(_gate);
-                return;
             }
         }
 
