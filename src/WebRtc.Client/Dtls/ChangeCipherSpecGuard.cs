@@ -21,8 +21,8 @@ internal sealed class ChangeCipherSpecGuard
 {
     private const int RecordHeaderLength = DtlsAeadRecordLayer.HeaderLength;
     private const int HandshakeHeaderLength = 12;
-    private const byte ChangeCipherSpec = 20;
-    private const byte Handshake = 22;
+    private const byte ChangeCipherSpec = DtlsAeadRecordLayer.ChangeCipherSpec;
+    private const byte Handshake = DtlsAeadRecordLayer.Handshake;
     private const byte Certificate = 11;
     private const byte CertificateVerify = 15;
 

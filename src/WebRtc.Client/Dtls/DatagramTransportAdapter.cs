@@ -14,7 +14,7 @@ internal delegate bool DatagramInterceptor(ReadOnlySpan<byte> datagram);
 /// </summary>
 internal sealed class DatagramTransportAdapter : DatagramTransport
 {
-    private const int RecordHeaderLength = 13;
+    private const int RecordHeaderLength = DtlsAeadRecordLayer.HeaderLength;
 
     private readonly IDatagramTransport _inner;
     private readonly int _mtu;

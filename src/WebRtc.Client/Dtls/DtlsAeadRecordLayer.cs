@@ -16,8 +16,10 @@ internal sealed class DtlsAeadRecordLayer : IDisposable
     public const int ExplicitNonceLength = 8;
     public const int TagLength = 16;
     public const int Overhead = HeaderLength + ExplicitNonceLength + TagLength;
-    public const byte ApplicationData = 23;
+    public const byte ChangeCipherSpec = 20;
     public const byte Alert = 21;
+    public const byte Handshake = 22;
+    public const byte ApplicationData = 23;
     private const ushort Epoch = 1; // the one epoch a WebRTC session has after its single handshake
 
     // BouncyCastle numbers its own epoch-1 records from 0 (Finished, retransmissions, alerts).
