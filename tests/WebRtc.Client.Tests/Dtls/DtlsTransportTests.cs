@@ -303,13 +303,17 @@ public class DtlsTransportTests
 
         static List<double> Gaps(List<TimeSpan> times) => times.Zip(times.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
 
+        // BouncyCastle sends the flight once more when its wait ends at the handshake deadline
+        // (1.5 s here), so the last gap is cut short by the deadline, not by the timer: not checked.
+        static List<double> TimerGaps(List<TimeSpan> times) => Gaps(times.Where(t => t.TotalMilliseconds < 1400).ToList());
+
         // 1 s: sent at 0, then not again for a second.
         var slow = await FlightTimesIn1500Ms(null);
         Assert.That(slow, Is.Not.Empty);
-        Assert.That(Gaps(slow), Is.All.GreaterThanOrEqualTo(950), "no flight sent again before the default 1 s");
+        Assert.That(TimerGaps(slow), Is.All.GreaterThanOrEqualTo(950), "no flight sent again before the default 1 s");
 
-        // 50 ms: sent at 0, 50, 150, 350, 750 ms ...: each gap at least the last one doubled.
-        var fast = Gaps(await FlightTimesIn1500Ms(TimeSpan.FromMilliseconds(50)));
+        // 50 ms: sent at 0, 50, 150, 350, 750 ms ...: each gap at least the first one doubled.
+        var fast = TimerGaps(await FlightTimesIn1500Ms(TimeSpan.FromMilliseconds(50)));
         Assert.That(fast, Has.Count.GreaterThanOrEqualTo(2), "retransmitted after 50 ms, then again");
         Assert.That(fast[0], Is.GreaterThanOrEqualTo(0.9 * 50).And.LessThan(950), "the first retransmission follows the 50 ms initial timeout, not the default");
         for (int i = 1; i < fast.Count; i++)
