@@ -64,7 +64,7 @@ public sealed class BrowserPeerSampleTests
             string screenshot = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"browserpeer-{(dotnetOffers ? "dotnet-offers" : "browser-offers")}.png");
             string message = $"hello from the test, {(dotnetOffers ? "answering" : "offering")} ✓";
 
-            using var page = ForeignPeer.StartNode("browserpeer-page.mjs", url, screenshot, message);
+            using var page = ForeignPeer.StartNode("browserpeer-page.mjs", [ForeignPeer.Chromium], url, screenshot, message);
             var stdout = page.StandardOutput.ReadToEndAsync();
             var stderr = page.StandardError.ReadToEndAsync();
             await page.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
