@@ -202,9 +202,6 @@ internal sealed class WebRtcTlsClient(BcTlsCrypto crypto, DtlsPeerState state) :
     public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause) =>
         State.NoteAlertRaised(alertLevel, alertDescription, message, cause);
 
-    // RFC 6347 §4.1.2.7: a record that fails authentication is dropped, not fatal (BouncyCastle's default is fatal).
-    public override bool IgnoreCorruptDtlsRecords => true;
-
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();
@@ -286,9 +283,6 @@ internal sealed class WebRtcTlsServer(BcTlsCrypto crypto, DtlsPeerState state) :
 
     public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause) =>
         State.NoteAlertRaised(alertLevel, alertDescription, message, cause);
-
-    // RFC 6347 §4.1.2.7: a record that fails authentication is dropped, not fatal (BouncyCastle's default is fatal).
-    public override bool IgnoreCorruptDtlsRecords => true;
 
     public override void NotifyHandshakeComplete()
     {

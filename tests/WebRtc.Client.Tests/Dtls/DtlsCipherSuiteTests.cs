@@ -135,6 +135,33 @@ public class DtlsCipherSuiteTests
         }
     }
 
+    // RFC 6347 §4.1.2.7: a record that fails authentication is discarded, never fatal: one forged
+    // datagram must not end the session. BouncyCastle 2.7 discards it as well (RFC 9146 §6); this
+    // holds that for its path, as the test above holds it for ours.
+    [TestCase(ChaChaEcdsa)]
+    [TestCase(Aes128Ecdsa)]
+    public async Task BouncyCastlePath_DropsForgedRecords_AndCarriesOn(int suite)
+    {
+        await using var pair = await Pair.ConnectAsync(suite, null, new DtlsTransportOptions { NativeRecordLayer = false });
+        var captured = new ConcurrentQueue<byte[]>();
+        pair.Link.A.Drop = (datagram, _) =>
+        {
+            captured.Enqueue(datagram);
+            return false;
+        };
+        var got = new BlockingCollection<byte[]>();
+        pair.Server.Receiver = data => got.Add(data.ToArray());
+        Assert.That(pair.Client.TrySend("first"u8), Is.True);
+        Assert.That(got.Take(new CancellationTokenSource(Wait).Token), Is.EqualTo("first"u8.ToArray()));
+        var forged = captured.Single();
+        forged[10] += 1; // a new sequence number, so it is not a replay: it fails authentication
+        pair.Link.B.Transport.Inject(forged);
+        Assert.That(pair.Client.TrySend("second"u8), Is.True);
+        Assert.That(got.Take(new CancellationTokenSource(Wait).Token), Is.EqualTo("second"u8.ToArray()));
+        Assert.That(pair.Server.State, Is.EqualTo(DtlsTransportState.Connected));
+        Assert.That(pair.Client.State, Is.EqualTo(DtlsTransportState.Connected), "no fatal alert reached the client");
+    }
+
     // RFC 9147 §4.5.3 (limits of RFC 8446 §5.5): DTLS 1.2 cannot rekey, so at the limit the sender
     // closes with close_notify; here the budget is shrunk to ten records.
     [TestCase(Aes128Ecdsa)]
