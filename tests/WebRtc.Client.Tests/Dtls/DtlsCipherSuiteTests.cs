@@ -137,7 +137,7 @@ public class DtlsCipherSuiteTests
 
     // RFC 6347 §4.1.2.7: a record that fails authentication is discarded, never fatal: one forged
     // datagram must not end the session. BouncyCastle 2.7 discards it as well (RFC 9146 §6); this
-    // holds that for its path, as the test above holds it for ours.
+    // holds that for its path, as RandomAndMutatedRecords_AreDroppedAndLogged does for ours.
     [TestCase(ChaChaEcdsa)]
     [TestCase(Aes128Ecdsa)]
     public async Task BouncyCastlePath_DropsForgedRecords_AndCarriesOn(int suite)
