@@ -24,7 +24,8 @@ public static class JsepReader
     /// <param name="requireDataSection">Whether an offer without an acceptable data-channel m-line is an error.</param>
     /// <returns>The transport parameters.</returns>
     /// <exception cref="SdpParseException">The text is not valid SDP.</exception>
-    /// <exception cref="InvalidAccessException">The offer cannot be used (see <see cref="ReadOffer(SdpSessionDescription, bool)"/>).</exception>
+    /// <exception cref="InvalidAccessException">The offer breaks JSEP (see <see cref="ReadOffer(SdpSessionDescription, bool)"/>).</exception>
+    /// <exception cref="OperationErrorException">The offer has nothing this library can use (see <see cref="ReadOffer(SdpSessionDescription, bool)"/>).</exception>
     public static JsepRemoteDescription ReadOffer(string sdp, bool requireDataSection = true) =>
         ReadOffer(SdpSessionDescription.Parse(sdp), requireDataSection);
 
@@ -76,7 +77,8 @@ public static class JsepReader
     /// <param name="requireDataSection">Whether an answer that does not accept a data-channel m-line is an error.</param>
     /// <returns>The transport parameters.</returns>
     /// <exception cref="SdpParseException">The text is not valid SDP.</exception>
-    /// <exception cref="InvalidAccessException">The answer cannot be used (see <see cref="ReadAnswer(SdpSessionDescription, SdpSessionDescription, bool)"/>).</exception>
+    /// <exception cref="InvalidAccessException">The answer breaks JSEP (see <see cref="ReadAnswer(SdpSessionDescription, SdpSessionDescription, bool)"/>).</exception>
+    /// <exception cref="OperationErrorException">The answer accepts nothing this library can use (see <see cref="ReadAnswer(SdpSessionDescription, SdpSessionDescription, bool)"/>).</exception>
     public static JsepRemoteDescription ReadAnswer(string sdp, SdpSessionDescription localOffer, bool requireDataSection = true) =>
         ReadAnswer(SdpSessionDescription.Parse(sdp), localOffer, requireDataSection);
 
