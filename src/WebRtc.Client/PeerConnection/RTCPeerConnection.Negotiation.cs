@@ -20,6 +20,9 @@ public sealed partial class RTCPeerConnection
     private RTCSessionDescription? _currentRemoteText;
     private string _dataMid = DefaultDataMid;
 
+    // Where the data section sits: candidate events name it by mid and by index, and a peer may read either.
+    private int _dataMLineIndex;
+
     /// <summary>The pending local description, else the current one, with the candidates gathered so far (W3C localDescription).</summary>
     public RTCSessionDescription? LocalDescription => Render(_pendingLocal, _pendingLocalType) ?? Render(_currentLocal, _currentLocalType);
 
@@ -224,7 +227,12 @@ public sealed partial class RTCPeerConnection
 
                     _pendingLocal = sdp;
                     _pendingLocalType = RTCSdpType.Offer;
-                    _dataMid = sdp.Media.FirstOrDefault(m => m.IsDataChannel)?.Mid ?? _dataMid;
+                    int dataIndex = sdp.Media.IndexOf(sdp.Media.FirstOrDefault(m => m.IsDataChannel)!);
+                    if (dataIndex >= 0)
+                    {
+                        _dataMid = sdp.Media[dataIndex].Mid ?? _dataMid;
+                        _dataMLineIndex = dataIndex;
+                    }
                 }
 
                 // RFC 8445 §6.1.1: the offerer controls (a lite answerer leaves no choice anyway).
@@ -309,9 +317,10 @@ public sealed partial class RTCPeerConnection
 
                     _pendingRemote = remote;
                     _pendingRemoteText = description;
-                    if (remote.DataSection?.Mid is { } mid)
+                    if (remote.DataSection is { } data)
                     {
-                        _dataMid = mid;
+                        _dataMid = data.Mid ?? _dataMid;
+                        _dataMLineIndex = data.MLineIndex; // our answer keeps the offer's m-line order
                     }
                 }
 

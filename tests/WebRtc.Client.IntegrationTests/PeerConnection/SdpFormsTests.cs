@@ -150,6 +150,11 @@ public class SdpFormsTests
             return new RTCSessionDescription(d.Type, sdp.ToString());
         }
 
+        // Candidate events name the data section by mid and by its index (2): a peer may read either.
+        var located = new System.Collections.Concurrent.ConcurrentQueue<(string Side, string? Mid, int? Index)>();
+        offerer.IceCandidate += (_, e) => located.Enqueue(("offerer", e.Candidate?.SdpMid, e.Candidate?.SdpMLineIndex));
+        answerer.IceCandidate += (_, e) => located.Enqueue(("answerer", e.Candidate?.SdpMid, e.Candidate?.SdpMLineIndex));
+
         // The offerer applies the same three-section offer it sends, so the answer matches its m-lines.
         var local = offerer.CreateDataChannel("av");
         var remote = RemoteChannel(answerer, "av");
@@ -181,6 +186,9 @@ public class SdpFormsTests
 
         await offerer.SetRemoteDescriptionAsync(answerer.LocalDescription!);
         Assert.That(await Echo(local, await remote, "data beside media"), Is.EqualTo("data beside media"));
+        var withCandidate = located.Where(l => l.Mid is not null).ToList();
+        Assert.That(withCandidate.Select(l => l.Side).Distinct(), Is.EquivalentTo(new[] { "offerer", "answerer" }));
+        Assert.That(withCandidate.Select(l => (l.Mid, l.Index)), Is.All.EqualTo(("0", (int?)2)));
     }
 
     [TestCase("m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "m=audio 9 UDP/TLS/RTP/SAVPF 111", "audio is not supported")]
