@@ -1,3 +1,6 @@
+using WebRtc.Client.DataChannels;
+using WebRtc.Client.Dtls;
+using WebRtc.Client.Signaling;
 using System.Net;
 
 namespace WebRtc.Client.IntegrationTests.PeerConnection;
@@ -36,5 +39,28 @@ public class PeerConnectionLifetimeTests
         await Assert.ThatAsync(() => running.WaitAsync(Timeout), Throws.Nothing);
         await Assert.ThatAsync(() => queued.WaitAsync(Timeout), Throws.TypeOf<InvalidStateException>());
         await Assert.ThatAsync(() => pc.CreateAnswerAsync().WaitAsync(Timeout), Throws.TypeOf<InvalidStateException>());
+    }
+
+    [Test]
+    public async Task SctpThatCannotStart_ClosesTheChannelsWithAnError_InsteadOfLeavingThemConnecting()
+    {
+        // DTLS allows a 256-byte MTU (on both sides, or the handshake stalls), but then a DTLS record
+        // carries less than the smallest SCTP packet (256 bytes): ICE and DTLS connect, and the SCTP
+        // transport cannot be made. Before, that exception was lost in a task nobody observed.
+        var options = new RTCPeerConnectionOptions { BindAddresses = [IPAddress.Loopback], Dtls = new DtlsTransportOptions { Mtu = 256 } };
+        await using var a = new RTCPeerConnection(new RTCConfiguration(), options);
+        await using var b = new RTCPeerConnection(new RTCConfiguration(), options);
+        var (sa, sb) = InMemorySignalingChannel.CreatePair();
+        await using var na = PerfectNegotiator.Attach(a, sa, polite: false);
+        await using var nb = PerfectNegotiator.Attach(b, sb, polite: true);
+        var channel = a.CreateDataChannel("x");
+        var error = new TaskCompletionSource<RTCException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.Error += (_, e) => error.TrySetResult(e.Error);
+        channel.Close += (_, _) => closed.TrySetResult();
+
+        Assert.That(await error.Task.WaitAsync(Timeout), Is.TypeOf<OperationErrorException>());
+        await closed.Task.WaitAsync(Timeout);
+        Assert.That(channel.ReadyState, Is.EqualTo(RTCDataChannelState.Closed));
     }
 }
