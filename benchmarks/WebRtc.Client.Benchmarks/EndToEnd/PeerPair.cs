@@ -42,7 +42,7 @@ internal sealed class PeerPair : IAsyncDisposable
     /// <summary>The answerer side: ICE controlled, DTLS client.</summary>
     public DataChannelController B { get; }
 
-    public static async Task<PeerPair> ConnectAsync(RTCCertificate certificateA, RTCCertificate certificateB, CancellationToken cancellationToken = default)
+    public static async Task<PeerPair> ConnectAsync(RTCCertificate certificateA, RTCCertificate certificateB, CancellationToken cancellationToken = default, DtlsTransportOptions? dtls = null)
     {
         var iceA = new IceTransport(new IceTransportOptions { Controlling = true, BindAddresses = [IPAddress.Loopback] });
         var iceB = new IceTransport(new IceTransportOptions { BindAddresses = [IPAddress.Loopback] });
@@ -53,8 +53,8 @@ internal sealed class PeerPair : IAsyncDisposable
         await iceB.GatherAsync(cancellationToken);
         await connected.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
 
-        var dtlsA = new DtlsTransport(iceA.Dtls, certificateA);
-        var dtlsB = new DtlsTransport(iceB.Dtls, certificateB);
+        var dtlsA = new DtlsTransport(iceA.Dtls, certificateA, dtls);
+        var dtlsB = new DtlsTransport(iceB.Dtls, certificateB, dtls);
         await Task.WhenAll(
             dtlsA.StartAsync(DtlsRole.Server, certificateB.GetFingerprint("sha-256"), cancellationToken),
             dtlsB.StartAsync(DtlsRole.Client, certificateA.GetFingerprint("sha-256"), cancellationToken)).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);

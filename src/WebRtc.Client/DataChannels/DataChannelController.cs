@@ -97,8 +97,12 @@ public sealed class DataChannelController
     /// <summary>Channels that closed so far (W3C dataChannelsClosed).</summary>
     public int ChannelsClosed => _closedCount;
 
-    /// <summary>Closes every channel at once (the peer connection is closing); no stream reset is sent.</summary>
-    public void CloseAll()
+    /// <summary>
+    /// Closes every channel at once (the peer connection is closing, or the remote answer rejected the data
+    /// section); no stream reset is sent.
+    /// </summary>
+    /// <param name="error">The error each channel reports in an Error event before Close, or null for none.</param>
+    public void CloseAll(RTCException? error = null)
     {
         RTCDataChannel[] channels;
         lock (_gate)
@@ -111,7 +115,7 @@ public sealed class DataChannelController
         foreach (var channel in channels)
         {
             channel.BeginClosing(raiseEvent: false);
-            channel.SetClosed(null);
+            channel.SetClosed(error);
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using Microsoft.Extensions.Logging;
 using Org.BouncyCastle.Tls;
 using WebRtc.Client.Net;
 
@@ -16,9 +18,20 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
 {
     private const int RecordHeaderLength = DtlsAeadRecordLayer.HeaderLength;
 
+    /// <summary>
+    /// What BouncyCastle may receive: any datagram the socket delivers, not the send MTU. A peer
+    /// with a larger path MTU (usrsctp's 1280-byte packets make 1309-byte records) is within its rights.
+    /// </summary>
+    public const int MaxDatagram = 65535;
+
     private readonly IDatagramTransport _inner;
     private readonly int _mtu;
     private readonly int _queueLimit;
+    private readonly ILogger _logger;
+    private readonly LogRateLimiter _dropLog = new(TimeSpan.FromSeconds(1));
+    private readonly object _sendGate = new();
+    private DtlsAeadRecordLayer? _epochOneWriter;
+    private long _nextEpochOneSequence;
     private readonly Queue<(byte[] Buffer, int Length)> _queue = new();
     private readonly object _gate = new();
     private const int MaxHeld = 16;
@@ -27,11 +40,12 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
     private bool _closed;
     private long _dropped;
 
-    public DatagramTransportAdapter(IDatagramTransport inner, int mtu, int queueLimit)
+    public DatagramTransportAdapter(IDatagramTransport inner, int mtu, int queueLimit, ILogger logger)
     {
         _inner = inner;
         _mtu = mtu;
         _queueLimit = queueLimit;
+        _logger = logger;
         _inner.Receiver = OnDatagram;
     }
 
@@ -68,6 +82,29 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
     /// <summary>Sends a datagram as is (a record already protected by the fast path).</summary>
     public bool SendRaw(ReadOnlySpan<byte> datagram) => !IsClosed && _inner.TrySend(datagram);
 
+    /// <summary>
+    /// Makes the record layer <paramref name="create"/> makes the only writer of epoch 1: every epoch-1 record
+    /// BouncyCastle sends (a retransmitted Finished, alerts) is re-sealed under its sequence numbers.
+    /// <paramref name="create"/> gets the first epoch-1 sequence number BouncyCastle has not used.
+    /// </summary>
+    public DtlsAeadRecordLayer? TakeOverEpochOne(Func<ulong, DtlsAeadRecordLayer?> create)
+    {
+        lock (_sendGate)
+        {
+            _epochOneWriter = create((ulong)_nextEpochOneSequence);
+            return _epochOneWriter;
+        }
+    }
+
+    /// <summary>Logs (Debug, at most once a second with a count of the rest) a datagram or record that is dropped.</summary>
+    public void LogDrop(string why, int length)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug) && _dropLog.TryAcquire(out long suppressed))
+        {
+            _logger.LogDebug("DTLS dropped a {Length}-byte datagram or record: {Reason} ({Suppressed} more dropped since the last line)", length, why, suppressed);
+        }
+    }
+
     private void OnDatagram(ReadOnlySpan<byte> datagram)
     {
         if (Intercept is { } intercept && intercept(datagram))
@@ -75,53 +112,69 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
             return;
         }
 
+        Enqueue(datagram);
+    }
+
+    /// <summary>Queues a datagram (or one record of it) for BouncyCastle's handshake and record layer.</summary>
+    public void Enqueue(ReadOnlySpan<byte> datagram)
+    {
         // RFC 7983: DTLS records start with a content type in 20..63; anything else is not ours.
-        if (datagram.Length < RecordHeaderLength || datagram[0] < 20 || datagram[0] > 63 || datagram.Length > 65535)
+        if (datagram.Length < RecordHeaderLength || datagram[0] < 20 || datagram[0] > 63 || datagram.Length > MaxDatagram)
         {
             Interlocked.Increment(ref _dropped);
+            LogDrop(datagram.Length < RecordHeaderLength ? "shorter than a record header" : datagram.Length > MaxDatagram ? "too long" : $"first byte {datagram[0]} is no DTLS content type (RFC 7983)", datagram.Length);
             return;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(datagram.Length);
         datagram.CopyTo(buffer);
+        string why;
         lock (_gate)
         {
             // The guard sees only what the queue takes: a CertificateVerify dropped here must not count as delivered.
-            if (!_closed && _queue.Count < _queueLimit)
+            if (_closed)
             {
-                if (_guard is { } guard && !guard.MayPass(datagram))
+                why = "the transport is closed";
+            }
+            else if (_queue.Count >= _queueLimit)
+            {
+                why = $"the receive queue is full ({_queueLimit} datagrams)";
+            }
+            else if (_guard is { } guard && !guard.MayPass(datagram))
+            {
+                if (_held.Count < MaxHeld)
                 {
-                    if (_held.Count < MaxHeld)
-                    {
-                        _held.Enqueue((buffer, datagram.Length));
-                        return;
-                    }
-                }
-                else
-                {
-                    _queue.Enqueue((buffer, datagram.Length));
-                    if (_guard is { CertificateVerifyComplete: true })
-                    {
-                        // What was held goes after the datagram that completed the CertificateVerify.
-                        while (_held.TryDequeue(out var held))
-                        {
-                            _queue.Enqueue(held);
-                        }
-
-                        _guard = null;
-                    }
-
-                    Monitor.PulseAll(_gate);
+                    _held.Enqueue((buffer, datagram.Length));
                     return;
                 }
+
+                why = $"more than {MaxHeld} records held behind the client's CertificateVerify";
+            }
+            else
+            {
+                _queue.Enqueue((buffer, datagram.Length));
+                if (_guard is { CertificateVerifyComplete: true })
+                {
+                    // What was held goes after the datagram that completed the CertificateVerify.
+                    while (_held.TryDequeue(out var held))
+                    {
+                        _queue.Enqueue(held);
+                    }
+
+                    _guard = null;
+                }
+
+                Monitor.PulseAll(_gate);
+                return;
             }
         }
 
         Interlocked.Increment(ref _dropped);
         ArrayPool<byte>.Shared.Return(buffer);
+        LogDrop(why, datagram.Length);
     }
 
-    public int GetReceiveLimit() => _mtu;
+    public int GetReceiveLimit() => MaxDatagram;
 
     public int GetSendLimit() => _mtu;
 
@@ -154,10 +207,17 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
 
         try
         {
-            // A datagram larger than the caller's buffer is truncated; BouncyCastle then drops the bad record.
-            var length = Math.Min(item.Length, buffer.Length);
-            item.Buffer.AsSpan(0, length).CopyTo(buffer);
-            return length;
+            // BouncyCastle sizes its buffer from GetReceiveLimit (less for the handshake, 2^14 + 13):
+            // a larger datagram cannot be one of its records, and a truncated one would only fail.
+            if (item.Length > buffer.Length)
+            {
+                Interlocked.Increment(ref _dropped);
+                LogDrop($"longer than BouncyCastle's {buffer.Length}-byte receive buffer", item.Length);
+                return 0;
+            }
+
+            item.Buffer.AsSpan(0, item.Length).CopyTo(buffer);
+            return item.Length;
         }
         finally
         {
@@ -174,8 +234,60 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
             throw new IOException("The DTLS transport is closed.");
         }
 
+        lock (_sendGate)
+        {
+            if (_epochOneWriter is { } writer)
+            {
+                SendResealed(writer, buffer);
+                return;
+            }
+
+            NoteEpochOneSequences(buffer);
+        }
+
         // UDP semantics: a refused send is a lost datagram, and DTLS retransmits handshake flights itself.
         _inner.TrySend(buffer);
+    }
+
+    // Before the takeover: the highest epoch-1 sequence number BouncyCastle used (its Finished, and
+    // any retransmission of it), so ours continue right after (RFC 6347 §4.1: one counter per epoch).
+    private void NoteEpochOneSequences(ReadOnlySpan<byte> datagram)
+    {
+        while (datagram.Length >= RecordHeaderLength)
+        {
+            if (BinaryPrimitives.ReadUInt16BigEndian(datagram[3..]) == DtlsAeadRecordLayer.Epoch)
+            {
+                long sequence = (long)(((ulong)BinaryPrimitives.ReadUInt16BigEndian(datagram[5..]) << 32) | BinaryPrimitives.ReadUInt32BigEndian(datagram[7..]));
+                _nextEpochOneSequence = Math.Max(_nextEpochOneSequence, sequence + 1);
+            }
+
+            datagram = datagram[Math.Min(datagram.Length, RecordHeaderLength + BinaryPrimitives.ReadUInt16BigEndian(datagram[11..]))..];
+        }
+    }
+
+    // After it: BouncyCastle's own epoch-1 counter would repeat numbers (and GCM nonces) that ours
+    // used, so each of its epoch-1 records is opened with the same key and sealed again under ours.
+    // Rare: a retransmitted final flight, alerts, close_notify.
+    private void SendResealed(DtlsAeadRecordLayer writer, ReadOnlySpan<byte> datagram)
+    {
+        var output = ArrayPool<byte>.Shared.Rent(datagram.Length);
+        var scratch = ArrayPool<byte>.Shared.Rent(datagram.Length);
+        try
+        {
+            int length = writer.Reseal(datagram, output, scratch);
+            if (length < 0)
+            {
+                _logger.LogDebug("DTLS: a {Length}-byte datagram from the handshake layer was not sent: it could not be re-sealed under our epoch-1 sequence numbers (AEAD limit reached or malformed)", datagram.Length);
+                return;
+            }
+
+            _inner.TrySend(output.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            ArrayPool<byte>.Shared.Return(scratch, clearArray: true);
+        }
     }
 
     public void Close()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto;
 using Org.BouncyCastle.Tls.Crypto.Impl.BC;
@@ -5,10 +6,11 @@ using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 namespace WebRtc.Client.Dtls;
 
 /// <summary>What the handshake learned, shared between a BouncyCastle peer and <see cref="DtlsTransport"/>.</summary>
-internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerprint expected, IReadOnlyList<int> srtpProfiles, int handshakeTimeoutMillis, int resendMillis)
+internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerprint expected, IReadOnlyList<int> srtpProfiles, int handshakeTimeoutMillis, int resendMillis, ILogger logger)
 {
     // Client order is the preference order: AES-128-GCM first (cheap, and what browsers pick).
-    public static readonly int[] CipherSuites =
+    // Every one of them is an AEAD suite with a native record path (DtlsAeadRecordLayer).
+    public static readonly int[] DefaultCipherSuites =
     [
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
@@ -19,6 +21,17 @@ internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerpri
     ];
 
     public RTCCertificate Certificate { get; } = certificate;
+
+    public ILogger Logger { get; } = logger;
+
+    /// <summary>The suites to offer or accept, in preference order.</summary>
+    public IReadOnlyList<int> CipherSuites { get; init; } = DefaultCipherSuites;
+
+    /// <summary>Where BouncyCastle's records go; it hands epoch 1 over to the native record layer.</summary>
+    public DatagramTransportAdapter? Adapter { get; init; }
+
+    /// <summary>Test hook: adjusts the native record layer (its AEAD limits) once it exists.</summary>
+    public Action<DtlsAeadRecordLayer>? ConfigureRecordLayer { get; init; }
 
     public RTCDtlsFingerprint Expected { get; } = expected;
 
@@ -56,11 +69,27 @@ internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerpri
             KeyingMaterial = context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, length);
         }
 
-        if (UseNativeRecordLayer)
+        if (UseNativeRecordLayer && Adapter is { } adapter)
         {
-            RecordLayer = DtlsAeadRecordLayer.TryCreate(context);
+            // BouncyCastle has sent its Finished (and maybe retransmitted it) in epoch 1; ours continue its numbers.
+            RecordLayer = adapter.TakeOverEpochOne(first => DtlsAeadRecordLayer.TryCreate(context, first));
+            if (RecordLayer is { } layer)
+            {
+                ConfigureRecordLayer?.Invoke(layer);
+                Logger.LogDebug("DTLS: suite 0x{Suite:X4} negotiated; epoch-1 records continue from sequence {Sequence} on the native record layer", layer.CipherSuite, layer.NextSequence);
+            }
         }
     }
+
+    /// <summary>Logs an alert this side sends (BouncyCastle raises it): the peer will drop the session on a fatal one.</summary>
+    public void NoteAlertRaised(short level, short description, string? message, Exception? cause) =>
+        Logger.Log(
+            level == AlertLevel.fatal ? LogLevel.Warning : LogLevel.Debug,
+            cause,
+            "DTLS: sending {Level} alert {Alert}{Detail}",
+            AlertLevel.GetText(level),
+            AlertDescription.GetText(description),
+            message is null ? "" : ": " + message);
 
     public static bool IsRsa(RTCCertificate certificate) => certificate.KeyType == RTCCertificateKeyType.Rsa2048;
 
@@ -96,6 +125,11 @@ internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerpri
 
     public void NoteAlert(short level, short description)
     {
+        Logger.Log(
+            description == AlertDescription.close_notify ? LogLevel.Debug : LogLevel.Warning,
+            "DTLS: the peer sent {Level} alert {Alert}",
+            AlertLevel.GetText(level),
+            AlertDescription.GetText(description));
         if (description == AlertDescription.close_notify)
         {
             CloseNotifyReceived = true;
@@ -126,7 +160,7 @@ internal sealed class WebRtcTlsClient(BcTlsCrypto crypto, DtlsPeerState state) :
 
     protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.DTLSv12.Only();
 
-    protected override int[] GetSupportedCipherSuites() => TlsUtilities.GetSupportedCipherSuites(Crypto, DtlsPeerState.CipherSuites);
+    protected override int[] GetSupportedCipherSuites() => TlsUtilities.GetSupportedCipherSuites(Crypto, [.. State.CipherSuites]);
 
     public override bool RequiresExtendedMasterSecret() => true;
 
@@ -165,6 +199,9 @@ internal sealed class WebRtcTlsClient(BcTlsCrypto crypto, DtlsPeerState state) :
 
     public override void NotifyAlertReceived(short alertLevel, short alertDescription) => State.NoteAlert(alertLevel, alertDescription);
 
+    public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause) =>
+        State.NoteAlertRaised(alertLevel, alertDescription, message, cause);
+
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();
@@ -193,7 +230,7 @@ internal sealed class WebRtcTlsServer(BcTlsCrypto crypto, DtlsPeerState state) :
     // Only the suites our key can sign for: the server has exactly one certificate.
     protected override int[] GetSupportedCipherSuites() => TlsUtilities.GetSupportedCipherSuites(
         Crypto,
-        DtlsPeerState.CipherSuites.Where(s => TlsUtilities.GetKeyExchangeAlgorithm(s) ==
+        State.CipherSuites.Where(s => TlsUtilities.GetKeyExchangeAlgorithm(s) ==
             (DtlsPeerState.IsRsa(State.Certificate) ? KeyExchangeAlgorithm.ECDHE_RSA : KeyExchangeAlgorithm.ECDHE_ECDSA)).ToArray());
 
     public override bool RequiresExtendedMasterSecret() => true;
@@ -243,6 +280,9 @@ internal sealed class WebRtcTlsServer(BcTlsCrypto crypto, DtlsPeerState state) :
     }
 
     public override void NotifyAlertReceived(short alertLevel, short alertDescription) => State.NoteAlert(alertLevel, alertDescription);
+
+    public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause) =>
+        State.NoteAlertRaised(alertLevel, alertDescription, message, cause);
 
     public override void NotifyHandshakeComplete()
     {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Org.BouncyCastle.Security;
@@ -63,7 +64,7 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         _initialRetransmissionTimeout = _options.InitialRetransmissionTimeout;
 
         _logger = _options.Logger ?? NullLogger.Instance;
-        _adapter = new DatagramTransportAdapter(transport, _options.Mtu, _options.ReceiveQueueLimit);
+        _adapter = new DatagramTransportAdapter(transport, _options.Mtu, _options.ReceiveQueueLimit, _logger);
     }
 
     /// <summary>Raised after every state change, never with a lock held, on whichever thread made the change.</summary>
@@ -199,9 +200,12 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         Role = role;
         var timeoutMillis = (int)Math.Min(int.MaxValue, _options.HandshakeTimeout.TotalMilliseconds);
         var resendMillis = (int)Math.Clamp(InitialRetransmissionTimeout.TotalMilliseconds, 1, timeoutMillis);
-        var peer = new DtlsPeerState(_certificate, remoteFingerprint, _options.SrtpProtectionProfiles, timeoutMillis, resendMillis)
+        var peer = new DtlsPeerState(_certificate, remoteFingerprint, _options.SrtpProtectionProfiles, timeoutMillis, resendMillis, _logger)
         {
             UseNativeRecordLayer = _options.NativeRecordLayer,
+            Adapter = _adapter,
+            CipherSuites = _options.CipherSuites ?? DtlsPeerState.DefaultCipherSuites,
+            ConfigureRecordLayer = _options.ConfigureRecordLayer,
         };
         _peer = peer;
         SetState(DtlsTransportState.Connecting, null);
@@ -247,9 +251,13 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         if (peer.RecordLayer is { } records)
         {
             _sendRecord = new byte[_options.Mtu];
-            _receivePlain = new byte[Math.Max(_options.Mtu, 65535)];
+            _receivePlain = new byte[DatagramTransportAdapter.MaxDatagram];
             _records = records;
-            _adapter.Intercept = OnApplicationRecord;
+            _adapter.Intercept = OnRecords;
+        }
+        else
+        {
+            _logger.LogDebug("DTLS: suite 0x{Suite:X4} has no native record path; BouncyCastle carries application data", peer.NegotiatedCipherSuite);
         }
         if (!SetState(DtlsTransportState.Connected, null))
         {
@@ -280,32 +288,39 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
     }
 
     /// <summary>The largest <see cref="TrySend"/> payload once connected (the MTU less the record overhead of the negotiated suite); 0 before.</summary>
-    public int MaxSendSize => State == DtlsTransportState.Connected && _dtls is { } dtls ? dtls.GetSendLimit() : 0;
+    public int MaxSendSize => State != DtlsTransportState.Connected || _dtls is not { } dtls ? 0
+        : _records is { } records ? _options.Mtu - records.Overhead : dtls.GetSendLimit();
 
     /// <summary>Sends one application-data record; false when not connected or the data exceeds the send limit.</summary>
     public bool TrySend(ReadOnlySpan<byte> datagram)
     {
         var dtls = _dtls;
-        if (dtls is null || State != DtlsTransportState.Connected || datagram.Length > dtls.GetSendLimit())
+        if (dtls is null || State != DtlsTransportState.Connected || datagram.Length > MaxSendSize)
         {
             return false;
         }
 
         try
         {
-            // BouncyCastle's record layer is not made for concurrent writers; nor is ours.
+            // BouncyCastle's record layer is not made for concurrent writers; nor is our send buffer.
             lock (_sendGate)
             {
                 if (_records is { } records)
                 {
-                    int length = records.Protect(DtlsAeadRecordLayer.ApplicationData, datagram, _sendRecord);
-                    return _adapter.SendRaw(_sendRecord.AsSpan(0, length));
+                    if (records.TryProtect(DtlsAeadRecordLayer.ApplicationData, datagram, _sendRecord, out int length))
+                    {
+                        return _adapter.SendRaw(_sendRecord.AsSpan(0, length));
+                    }
                 }
-
-                dtls.Send(datagram);
+                else
+                {
+                    dtls.Send(datagram);
+                    return true;
+                }
             }
 
-            return true;
+            CloseAtLimit("this side has protected as much as the cipher suite allows with one key");
+            return false;
         }
         catch (Exception ex) when (ex is IOException or TlsFatalAlert or InvalidOperationException)
         {
@@ -364,28 +379,124 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         }
     }
 
-    // Called on the network receive thread for every datagram once the fast path is on.
-    private bool OnApplicationRecord(ReadOnlySpan<byte> datagram)
+    // Called on the network receive thread for every datagram once the fast path is on: every
+    // epoch-1 application-data record is opened here, also inside a datagram of several records
+    // (else a record could be replayed once more through BouncyCastle's separate replay window);
+    // the other records go to BouncyCastle.
+    private bool OnRecords(ReadOnlySpan<byte> datagram)
     {
-        if (!DtlsAeadRecordLayer.IsSingleApplicationRecord(datagram) || _records is not { } records)
+        if (_records is not { } records)
         {
-            return false; // handshake, alerts, or several records in one datagram: BouncyCastle's
+            return false;
         }
 
-        // Several sockets can feed one transport; the replay window and buffer want one at a time,
-        // and holding the lock through the callback keeps records in arrival order.
-        lock (_receiveGate)
+        if (DtlsAeadRecordLayer.IsSingleApplicationRecord(datagram))
         {
-            // The handshake is done once records exist: data may come before State says Connected.
-            if (State is DtlsTransportState.Closed or DtlsTransportState.Failed || !records.TryUnprotect(datagram, _receivePlain, out int length))
+            OpenApplicationRecord(records, datagram);
+            return true;
+        }
+
+        if (!ContainsApplicationRecord(datagram))
+        {
+            return false; // handshake, alerts: BouncyCastle's
+        }
+
+        while (datagram.Length >= DtlsAeadRecordLayer.HeaderLength)
+        {
+            int length = Math.Min(datagram.Length, DtlsAeadRecordLayer.HeaderLength + BinaryPrimitives.ReadUInt16BigEndian(datagram[11..]));
+            var record = datagram[..length];
+            if (DtlsAeadRecordLayer.IsSingleApplicationRecord(record))
+            {
+                OpenApplicationRecord(records, record);
+            }
+            else
+            {
+                _adapter.Enqueue(record);
+            }
+
+            datagram = datagram[length..];
+        }
+
+        if (!datagram.IsEmpty)
+        {
+            _adapter.LogDrop("trailing bytes shorter than a record header", datagram.Length);
+        }
+
+        return true;
+    }
+
+    private static bool ContainsApplicationRecord(ReadOnlySpan<byte> datagram)
+    {
+        while (datagram.Length >= DtlsAeadRecordLayer.HeaderLength)
+        {
+            if (datagram[0] == DtlsAeadRecordLayer.ApplicationData)
             {
                 return true;
             }
 
-            DeliverOrHold(_receivePlain.AsSpan(0, length));
+            datagram = datagram[Math.Min(datagram.Length, DtlsAeadRecordLayer.HeaderLength + BinaryPrimitives.ReadUInt16BigEndian(datagram[11..]))..];
         }
 
-        return true;
+        return false;
+    }
+
+    private void OpenApplicationRecord(DtlsAeadRecordLayer records, ReadOnlySpan<byte> record)
+    {
+        // Several sockets can feed one transport; the replay window and buffer want one at a time,
+        // and holding the lock through the callback keeps records in arrival order.
+        bool atLimit = false;
+        lock (_receiveGate)
+        {
+            // The handshake is done once records exist: data may come before State says Connected.
+            if (State is DtlsTransportState.Closed or DtlsTransportState.Failed)
+            {
+                _adapter.LogDrop("application data after the transport closed", record.Length);
+                return;
+            }
+
+            var rejection = records.Unprotect(record, _receivePlain, out int length);
+            if (rejection == RecordRejection.None)
+            {
+                DeliverOrHold(_receivePlain.AsSpan(0, length));
+            }
+            else
+            {
+                _adapter.LogDrop(rejection switch
+                {
+                    RecordRejection.Replayed => $"application-data record {ReadSequence(record)} replayed or older than the 64-record window",
+                    RecordRejection.Forged => $"application-data record {ReadSequence(record)} failed authentication",
+                    _ => "application-data record shorter than the AEAD overhead or longer than a record may be",
+                }, record.Length);
+                atLimit = records.FailureLimitReached;
+            }
+        }
+
+        if (atLimit)
+        {
+            CloseAtLimit("more records from the peer failed authentication than the cipher suite allows with one key");
+        }
+    }
+
+    private static ulong ReadSequence(ReadOnlySpan<byte> record) =>
+        ((ulong)BinaryPrimitives.ReadUInt16BigEndian(record[5..]) << 32) | BinaryPrimitives.ReadUInt32BigEndian(record[7..]);
+
+    // RFC 9147 §4.5.3: DTLS 1.2 cannot rekey, so the session ends before a key is used past its AEAD limit.
+    private void CloseAtLimit(string why)
+    {
+        if (_closing)
+        {
+            return;
+        }
+
+        var error = new DtlsException($"DTLS: closed at the AEAD limit (RFC 9147 §4.5.3): {why}; a new session (ICE restart or a new connection) is needed.");
+        _logger.LogWarning("{Message}", error.Message);
+        _closing = true;
+        lock (_stateGate)
+        {
+            Error ??= error;
+        }
+
+        Close();
     }
 
     // Under _receiveGate.
@@ -474,13 +585,7 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         {
             lock (_sendGate)
             {
-                if (_records is { } records)
-                {
-                    // close_notify under our sequence numbers: the peer's replay window is past BouncyCastle's.
-                    int length = records.Protect(DtlsAeadRecordLayer.Alert, [1, 0], _sendRecord);
-                    _adapter.SendRaw(_sendRecord.AsSpan(0, length));
-                }
-
+                // BouncyCastle's close_notify; the adapter re-seals it under our sequence numbers.
                 _dtls?.Close();
             }
         }

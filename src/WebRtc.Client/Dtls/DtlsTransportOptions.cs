@@ -17,8 +17,9 @@ public sealed class DtlsTransportOptions
     public TimeSpan InitialRetransmissionTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Largest datagram to send or expect, DTLS headers included; 1200 by default, which fits
-    /// every path WebRTC meets (IPv6 minimum MTU less IP/UDP/TURN overhead).
+    /// Largest datagram to send, DTLS headers included; 1200 by default, which fits every path
+    /// WebRTC meets (IPv6 minimum MTU less IP/UDP/TURN overhead). Received datagrams may be
+    /// larger: any record a peer sends (up to 2^14 + 2048 bytes of fragment) is accepted.
     /// </summary>
     public int Mtu { get; init; } = 1200;
 
@@ -29,11 +30,18 @@ public sealed class DtlsTransportOptions
     public int ReceiveQueueLimit { get; init; } = 512;
 
     /// <summary>
-    /// Protect application data with .NET's AES-GCM once an AES-GCM suite is negotiated, on the
-    /// network receive thread, instead of BouncyCastle's record layer and its DTLS thread
-    /// (true by default; the wire format is the same, so peers cannot tell).
+    /// Protect application data with .NET's AES-GCM or ChaCha20-Poly1305 (every suite offered is
+    /// one of them) on the network receive thread, instead of BouncyCastle's record layer and its
+    /// DTLS thread (true by default; the wire format is the same, so peers cannot tell). Only the
+    /// native path enforces the AEAD limits of RFC 9147 §4.5.3.
     /// </summary>
     public bool NativeRecordLayer { get; init; } = true;
+
+    /// <summary>Cipher suites offered or accepted, in preference order (tests pin one); null for the defaults.</summary>
+    internal IReadOnlyList<int>? CipherSuites { get; init; }
+
+    /// <summary>Test hook: adjusts the native record layer (its AEAD limits) once the handshake made it.</summary>
+    internal Action<DtlsAeadRecordLayer>? ConfigureRecordLayer { get; init; }
 
     /// <summary>Logger; nothing is logged when null.</summary>
     public ILogger? Logger { get; init; }

@@ -20,6 +20,9 @@ public sealed partial class RTCPeerConnection
     private RTCSessionDescription? _currentRemoteText;
     private string _dataMid = DefaultDataMid;
 
+    // Where the data section sits: candidate events name it by mid and by index, and a peer may read either.
+    private int _dataMLineIndex;
+
     /// <summary>The pending local description, else the current one, with the candidates gathered so far (W3C localDescription).</summary>
     public RTCSessionDescription? LocalDescription => Render(_pendingLocal, _pendingLocalType) ?? Render(_currentLocal, _currentLocalType);
 
@@ -87,8 +90,20 @@ public sealed partial class RTCPeerConnection
     /// </summary>
     /// <exception cref="InvalidStateException">The type does not fit the signaling state (for example an answer in stable).</exception>
     /// <exception cref="SdpParseException">The SDP does not parse.</exception>
-    /// <exception cref="InvalidAccessException">The SDP parses but cannot be used (no ICE credentials, no fingerprint, bad setup ...).</exception>
+    /// <exception cref="InvalidAccessException">The SDP parses but breaks JSEP (no ICE credentials, no fingerprint, bad setup ...).</exception>
+    /// <exception cref="OperationErrorException">
+    /// An offer with no m-section this connection can use (audio or video only, an unknown protocol, an
+    /// application that is not webrtc-datachannel); the message names each m-line and why. Nothing changed and
+    /// ICE did not start. (An answer that rejects our data section is applied instead, see remarks.)
+    /// </exception>
     /// <exception cref="OperationCanceledException">The token was canceled while the call waited for the operations chain; nothing changed.</exception>
+    /// <remarks>
+    /// Data sections are read in the RFC 8841 form and in the older forms (<c>DTLS/SCTP</c>, <c>a=sctpmap</c>);
+    /// <see cref="CreateAnswerAsync"/> answers in the form offered. An answer that rejects our data section is
+    /// valid JSEP (RFC 3264 §6); as libwebrtc does, it is applied and every data channel closes with an
+    /// <see cref="OperationErrorException"/> in its Error event, rather than leaving the offer pending.
+    /// Every m-section that is not used is logged at Debug with the reason.
+    /// </remarks>
     public Task SetRemoteDescriptionAsync(RTCSessionDescription description, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(description);
@@ -161,7 +176,7 @@ public sealed partial class RTCPeerConnection
             offer = _pendingRemote;
         }
 
-        var sections = JsepBuilder.AcceptDataSections(offer.Sdp, JsepDataSection.DefaultSctpPort, _options.MaxMessageSize);
+        var sections = JsepBuilder.AcceptDataSections(offer.Sdp, JsepDataSection.DefaultSctpPort, _options.MaxMessageSize, _options.Sctp.InboundStreams);
         DtlsSetup? setup = _dtlsRole switch
         {
             DtlsRole.Client => DtlsSetup.Active,
@@ -212,7 +227,12 @@ public sealed partial class RTCPeerConnection
 
                     _pendingLocal = sdp;
                     _pendingLocalType = RTCSdpType.Offer;
-                    _dataMid = sdp.Media.FirstOrDefault(m => m.IsDataChannel)?.Mid ?? _dataMid;
+                    int dataIndex = sdp.Media.IndexOf(sdp.Media.FirstOrDefault(m => m.IsDataChannel)!);
+                    if (dataIndex >= 0)
+                    {
+                        _dataMid = sdp.Media[dataIndex].Mid ?? _dataMid;
+                        _dataMLineIndex = dataIndex;
+                    }
                 }
 
                 // RFC 8445 §6.1.1: the offerer controls (a lite answerer leaves no choice anyway).
@@ -283,7 +303,10 @@ public sealed partial class RTCPeerConnection
                     }
                 }
 
-                var remote = JsepReader.ReadOffer(description.Sdp, requireDataSection: false);
+                // An offer with nothing usable fails here, before any state changes or ICE starts.
+                var sdp = SdpSessionDescription.Parse(description.Sdp);
+                LogUnusedSections(sdp, "offer");
+                var remote = JsepReader.ReadOffer(sdp);
                 CheckRenegotiation(remote);
                 lock (_gate)
                 {
@@ -294,9 +317,10 @@ public sealed partial class RTCPeerConnection
 
                     _pendingRemote = remote;
                     _pendingRemoteText = description;
-                    if (remote.DataSection?.Mid is { } mid)
+                    if (remote.DataSection is { } data)
                     {
-                        _dataMid = mid;
+                        _dataMid = data.Mid ?? _dataMid;
+                        _dataMLineIndex = data.MLineIndex; // our answer keeps the offer's m-line order
                     }
                 }
 
@@ -333,9 +357,22 @@ public sealed partial class RTCPeerConnection
                     localOffer = _pendingLocal;
                 }
 
-                var remote = JsepReader.ReadAnswer(description.Sdp, localOffer, requireDataSection: false);
-                CheckRenegotiation(remote);
+                var sdp = SdpSessionDescription.Parse(description.Sdp);
+                LogUnusedSections(sdp, "answer");
                 bool final = description.Type == RTCSdpType.Answer;
+                JsepRemoteDescription remote;
+                try
+                {
+                    remote = JsepReader.ReadAnswer(sdp, localOffer);
+                }
+                catch (OperationErrorException rejected)
+                {
+                    // It matches our offer but accepts no data section (ReadAnswer checked the m-lines first).
+                    ApplyAnswerWithoutDataSection(description, localOffer, final, rejected);
+                    return;
+                }
+
+                CheckRenegotiation(remote);
                 lock (_gate)
                 {
                     if (final)

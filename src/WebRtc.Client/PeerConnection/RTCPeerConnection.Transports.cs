@@ -183,7 +183,7 @@ public sealed partial class RTCPeerConnection
 
     private void OnCandidateGathered(object? sender, RTCIceCandidate candidate)
     {
-        var located = candidate.WithSdpLocation(_dataMid, 0);
+        var located = candidate.WithSdpLocation(_dataMid, _dataMLineIndex);
         lock (_gate)
         {
             if (_closed)

@@ -50,6 +50,9 @@ public static class JsepBuilder
     /// (RFC 8829 §5.3.1). An entry of <paramref name="sections"/> accepts the offer's m-line at the
     /// same index, null rejects it (port 0, RFC 8829 §5.3.1 and RFC 3264 §6). The BUNDLE group lists
     /// the accepted mids of the offer's group, in its order; the first is the tag that carries the candidates.
+    /// An accepted data section answers in the offer's form and proto, as libwebrtc does: the
+    /// draft-ietf-mmusic-sctp-sdp-05 form (<c>DTLS/SCTP 5000</c>, <c>a=sctpmap</c>) to an offer in that form,
+    /// RFC 8841's otherwise.
     /// </summary>
     /// <param name="offer">The remote offer (already read with <see cref="JsepReader.ReadOffer(SdpSessionDescription, bool)"/>).</param>
     /// <param name="origin">The <c>o=</c> line.</param>
@@ -95,7 +98,8 @@ public static class JsepBuilder
                     var answerSetup = setup ?? AnswerSetup(SdpTransportAttributes.ParseSetupOrThrow(offer.GetSetupValue(offered), isAnswer: false));
                     // RFC 8829 §5.3.1: the answer's mid is the offer's.
                     var section = data with { Mid = offered.Mid ?? data.Mid };
-                    sdp.Media.Add(DataSection(section, offered.Proto, transport, answerSetup, carriesCandidates: i == tagIndex, writeMid: offered.Mid is not null));
+                    sdp.Media.Add(DataSection(section, offered.Proto, transport, answerSetup, carriesCandidates: i == tagIndex,
+                        writeMid: offered.Mid is not null, legacy: offered.IsLegacyDataChannel));
                     break;
                 default:
                     throw new ArgumentException($"Section type {sections[i]!.GetType().Name} is not supported yet.", nameof(sections));
@@ -111,9 +115,10 @@ public static class JsepBuilder
     /// <param name="offer">The remote offer.</param>
     /// <param name="sctpPort">The local SCTP port.</param>
     /// <param name="maxMessageSize">The local max-message-size; 0 for no limit.</param>
+    /// <param name="sctpStreams">The stream count an answer in the draft-05 form writes in <c>a=sctpmap</c>.</param>
     /// <returns>One entry per offered m-line.</returns>
     public static IReadOnlyList<JsepSection?> AcceptDataSections(SdpSessionDescription offer, int sctpPort = JsepDataSection.DefaultSctpPort,
-        long maxMessageSize = JsepDataSection.DefaultMaxMessageSize)
+        long maxMessageSize = JsepDataSection.DefaultMaxMessageSize, int sctpStreams = JsepDataSection.DefaultSctpStreams)
     {
         ArgumentNullException.ThrowIfNull(offer);
         var result = new JsepSection?[offer.Media.Count];
@@ -124,6 +129,7 @@ public static class JsepBuilder
             {
                 SctpPort = sctpPort,
                 MaxMessageSize = maxMessageSize,
+                SctpStreams = sctpStreams,
             };
         }
         return result;
@@ -151,22 +157,33 @@ public static class JsepBuilder
     }
 
     private static SdpMediaDescription DataSection(JsepDataSection data, string proto, JsepLocalTransport transport, DtlsSetup setup,
-        bool carriesCandidates, bool writeMid = true)
+        bool carriesCandidates, bool writeMid = true, bool legacy = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(data.SctpPort);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(data.SctpPort, 65535);
         ArgumentOutOfRangeException.ThrowIfNegative(data.MaxMessageSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(data.SctpStreams);
         var candidates = carriesCandidates ? transport.Candidates : [];
         var defaultCandidate = DefaultCandidate(candidates);
+        var port = data.SctpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // RFC 8841 §4.1 / RFC 8829 §5.2.1: port 9 and c=IN IP4 0.0.0.0 until a default candidate exists.
-        var m = new SdpMediaDescription(SdpMediaDescription.ApplicationMedia, defaultCandidate?.Port ?? 9, proto, [SdpMediaDescription.DataChannelFormat]);
+        // The draft-05 form puts the SCTP port where RFC 8841 puts webrtc-datachannel.
+        var m = new SdpMediaDescription(SdpMediaDescription.ApplicationMedia, defaultCandidate?.Port ?? 9, proto, [legacy ? port : SdpMediaDescription.DataChannelFormat]);
         m.Connections.Add(defaultCandidate is null
             ? SdpConnection.Placeholder
             : new SdpConnection("IN", defaultCandidate.IPAddress!.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4", defaultCandidate.Address));
         AddTransportAttributes(m, transport, setup, candidates, carriesCandidates && transport.EndOfCandidates);
         if (writeMid) { m.Attributes.Add("mid", data.Mid); }
+        if (legacy)
+        {
+            // draft-ietf-mmusic-sctp-sdp-05: a=sctpmap:<port> webrtc-datachannel <streams>, what libwebrtc answers
+            // to that form. No a=max-message-size, as libwebrtc: the peers of that time do not read it, and
+            // without it a newer reader assumes 64 KiB (RFC 8841 §6.1), which is safe.
+            m.Attributes.Add("sctpmap", new SdpSctpMap(data.SctpPort, SdpMediaDescription.DataChannelFormat, data.SctpStreams).ToString());
+            return m;
+        }
         // RFC 8841 §5.1 a=sctp-port, §6.1 a=max-message-size.
-        m.Attributes.Add("sctp-port", data.SctpPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        m.Attributes.Add("sctp-port", port);
         m.Attributes.Add("max-message-size", data.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return m;
     }

@@ -6,8 +6,17 @@ namespace WebRtc.Client.Sdp;
 /// <summary>
 /// Reads a remote offer or answer into what the ICE, DTLS and SCTP transports need, and checks
 /// what JSEP requires of it (RFC 8829 §5.7, §5.8). Syntax errors are <see cref="SdpParseException"/>
-/// (from parsing); a description that parses but cannot be used raises <see cref="InvalidAccessException"/>.
+/// (from parsing); a description that breaks JSEP (no ICE credentials or fingerprint, a bad setup,
+/// duplicate mids) raises <see cref="InvalidAccessException"/>; a valid one with no m-section this
+/// library can use (audio or video only, today) raises <see cref="OperationErrorException"/>, the W3C
+/// error for a description that "cannot be applied at the media layer".
 /// </summary>
+/// <remarks>
+/// Data sections are read in every form real stacks write: RFC 8841's <c>UDP/DTLS/SCTP webrtc-datachannel</c>
+/// with <c>a=sctp-port</c> and <c>a=max-message-size</c>; the same over <c>DTLS/SCTP</c>; and the
+/// draft-ietf-mmusic-sctp-sdp-05 form <c>DTLS/SCTP 5000</c> with <c>a=sctpmap</c> (see
+/// <see cref="SdpMediaDescription.IsLegacyDataChannel"/>).
+/// </remarks>
 public static class JsepReader
 {
     /// <summary>Parses and reads a remote offer.</summary>
@@ -15,7 +24,8 @@ public static class JsepReader
     /// <param name="requireDataSection">Whether an offer without an acceptable data-channel m-line is an error.</param>
     /// <returns>The transport parameters.</returns>
     /// <exception cref="SdpParseException">The text is not valid SDP.</exception>
-    /// <exception cref="InvalidAccessException">The offer cannot be used (see <see cref="ReadOffer(SdpSessionDescription, bool)"/>).</exception>
+    /// <exception cref="InvalidAccessException">The offer breaks JSEP (see <see cref="ReadOffer(SdpSessionDescription, bool)"/>).</exception>
+    /// <exception cref="OperationErrorException">The offer has nothing this library can use (see <see cref="ReadOffer(SdpSessionDescription, bool)"/>).</exception>
     public static JsepRemoteDescription ReadOffer(string sdp, bool requireDataSection = true) =>
         ReadOffer(SdpSessionDescription.Parse(sdp), requireDataSection);
 
@@ -28,8 +38,12 @@ public static class JsepReader
     /// <param name="requireDataSection">Whether an offer without an acceptable data-channel m-line is an error.</param>
     /// <returns>The transport parameters.</returns>
     /// <exception cref="InvalidAccessException">
-    /// No acceptable data m-line, duplicate mids, a BUNDLE group naming an unknown mid, missing or invalid
-    /// ice-ufrag/ice-pwd, no usable fingerprint, or an <c>a=setup</c> other than actpass/active/passive.
+    /// Duplicate mids, a BUNDLE group naming an unknown mid, missing or invalid ice-ufrag/ice-pwd, no usable
+    /// fingerprint, or an <c>a=setup</c> other than actpass/active/passive.
+    /// </exception>
+    /// <exception cref="OperationErrorException">
+    /// No acceptable data m-line (when required), or no m-line that is not rejected; the message names every
+    /// m-line and why it cannot be used.
     /// </exception>
     public static JsepRemoteDescription ReadOffer(SdpSessionDescription offer, bool requireDataSection = true)
     {
@@ -38,7 +52,7 @@ public static class JsepReader
         var data = FindDataSection(offer);
         if (data < 0 && requireDataSection)
         {
-            throw new InvalidAccessException("The remote offer has no data-channel m-line we can accept (m=application <port> UDP/DTLS/SCTP webrtc-datachannel, RFC 8841 §4).");
+            throw new OperationErrorException(NothingUsable(offer, "offer"));
         }
         var transport = data >= 0 ? data : FirstAccepted(offer, "offer");
         if (offer.Media[transport].IsBundleOnly)
@@ -63,7 +77,8 @@ public static class JsepReader
     /// <param name="requireDataSection">Whether an answer that does not accept a data-channel m-line is an error.</param>
     /// <returns>The transport parameters.</returns>
     /// <exception cref="SdpParseException">The text is not valid SDP.</exception>
-    /// <exception cref="InvalidAccessException">The answer cannot be used (see <see cref="ReadAnswer(SdpSessionDescription, SdpSessionDescription, bool)"/>).</exception>
+    /// <exception cref="InvalidAccessException">The answer breaks JSEP (see <see cref="ReadAnswer(SdpSessionDescription, SdpSessionDescription, bool)"/>).</exception>
+    /// <exception cref="OperationErrorException">The answer accepts nothing this library can use (see <see cref="ReadAnswer(SdpSessionDescription, SdpSessionDescription, bool)"/>).</exception>
     public static JsepRemoteDescription ReadAnswer(string sdp, SdpSessionDescription localOffer, bool requireDataSection = true) =>
         ReadAnswer(SdpSessionDescription.Parse(sdp), localOffer, requireDataSection);
 
@@ -77,8 +92,11 @@ public static class JsepReader
     /// <param name="requireDataSection">Whether an answer that does not accept a data-channel m-line is an error.</param>
     /// <returns>The transport parameters.</returns>
     /// <exception cref="InvalidAccessException">
-    /// The m-lines do not match the offer, the data m-line is rejected, ice-ufrag/ice-pwd is missing or invalid,
-    /// no usable fingerprint, or <c>a=setup</c> is actpass, holdconn, or the same role as ours.
+    /// The m-lines do not match the offer, ice-ufrag/ice-pwd is missing or invalid, no usable fingerprint, or
+    /// <c>a=setup</c> is actpass, holdconn, or the same role as ours.
+    /// </exception>
+    /// <exception cref="OperationErrorException">
+    /// The data m-line is rejected (when required), or every m-line is; the message says which and why.
     /// </exception>
     public static JsepRemoteDescription ReadAnswer(SdpSessionDescription answer, SdpSessionDescription localOffer, bool requireDataSection = true)
     {
@@ -100,7 +118,7 @@ public static class JsepReader
         var data = FindDataSection(answer);
         if (data < 0 && requireDataSection)
         {
-            throw new InvalidAccessException("The remote answer does not accept a data-channel m-line (RFC 8841 §4).");
+            throw new OperationErrorException(NothingUsable(answer, "answer"));
         }
         var transport = data >= 0 ? data : FirstAccepted(answer, "answer");
         // RFC 8843 §7.3.1: the first mid of the answer's group is the tag whose transport everything in the group uses.
@@ -119,6 +137,30 @@ public static class JsepReader
         return Read(answer, isOffer: false, transport, data, remoteSetup, localSetup, ResolveRole(localSetup, remoteSetup, localIsOfferer: true));
     }
 
+    /// <summary>
+    /// What this library makes of each m-section of a remote description: the first data-channel section
+    /// that is not rejected is used; every other section carries the reason it is not (which an answer
+    /// turns into a rejection, RFC 8829 §5.3.1). Never throws.
+    /// </summary>
+    /// <param name="sdp">A parsed remote offer or answer.</param>
+    /// <returns>One entry per m-line, in order.</returns>
+    public static IReadOnlyList<JsepRemoteSection> ClassifySections(SdpSessionDescription sdp)
+    {
+        ArgumentNullException.ThrowIfNull(sdp);
+        var data = FindDataSection(sdp);
+        var sections = new JsepRemoteSection[sdp.Media.Count];
+        for (var i = 0; i < sections.Length; i++)
+        {
+            var m = sdp.Media[i];
+            string? reason = m.IsRejected ? "it has port 0: the remote side rejected or disabled it (RFC 3264 §6)"
+                : !m.IsDataChannel ? WhyNotUsable(m)
+                : i != data ? $"m-line {data} is the data-channel section already; one SCTP association carries every channel"
+                : null;
+            sections[i] = new JsepRemoteSection(i, m.Mid, m.Media, m.Proto, m.IsRejected, m.IsDataChannel) { UnusedReason = reason };
+        }
+        return sections;
+    }
+
     // The first data-channel m-line that is not rejected (RFC 8841 §4), or -1.
     internal static int FindDataSection(SdpSessionDescription sdp)
     {
@@ -128,6 +170,35 @@ public static class JsepReader
         }
         return -1;
     }
+
+    // Why a section that is not rejected is still of no use here.
+    private static string WhyNotUsable(SdpMediaDescription m)
+    {
+        if (m.Media is "audio" or "video") { return $"{m.Media} is not supported yet (no media tracks); only data channels are"; }
+        if (m.Media != SdpMediaDescription.ApplicationMedia) { return $"the media type '{m.Media}' is not supported"; }
+        if (!SdpMediaDescription.IsDtlsSctpProto(m.Proto)) { return $"the protocol {m.Proto} does not carry data channels (UDP/DTLS/SCTP, RFC 8841 §4.1)"; }
+        var other = m.SctpMaps.FirstOrDefault(s => s.App != SdpMediaDescription.DataChannelFormat && m.Formats.Contains(s.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return other is not null
+            ? $"its a=sctpmap names the application '{other.App}', not webrtc-datachannel"
+            : $"its format '{string.Join(' ', m.Formats)}' is not webrtc-datachannel (RFC 8841 §4.1)";
+    }
+
+    // The message for a description with nothing to use: every m-line and why.
+    private static string NothingUsable(SdpSessionDescription sdp, string kind)
+    {
+        if (sdp.Media.Count == 0) { return $"The remote {kind} has no m-lines; this peer connection needs a data-channel m-section (RFC 8841 §4)."; }
+        var why = ClassifySections(sdp).Select(s => $"m-line {s.MLineIndex} ({s.Media} {s.Proto}, mid {s.Mid ?? "none"}): {s.UnusedReason}");
+        return $"The remote {kind} has no m-section this peer connection can use; it needs a data-channel m-section (RFC 8841 §4). " + string.Join("; ", why) + ".";
+    }
+
+    // The SCTP port of a data section: the m-line format in the draft-05 form, else a=sctp-port, else 5000 (RFC 8841 §5.2).
+    private static int RemoteSctpPort(SdpMediaDescription m) =>
+        m.IsLegacyDataChannel && SdpText.TryParseInt(m.Formats[0], out var port) ? port : m.SctpPort ?? JsepDataSection.DefaultSctpPort;
+
+    // a=max-message-size (RFC 8841 §6), else a draft-06 sctpmap max-message-size=N, else 64 KiB (RFC 8841 §6.1;
+    // libwebrtc assumes the same for the draft-05 form, whose sctpmap carries only a stream count).
+    private static long RemoteMaxMessageSize(SdpMediaDescription m) =>
+        m.MaxMessageSize ?? m.SctpMaps.Select(s => s.MaxMessageSize).FirstOrDefault(s => s is not null) ?? JsepDataSection.RemoteMaxMessageSizeWhenAbsent;
 
     private static JsepRemoteDescription Read(SdpSessionDescription sdp, bool isOffer, int transport, int data,
         DtlsSetup remoteSetup, DtlsSetup localSetup, DtlsRole role)
@@ -159,12 +230,11 @@ public static class JsepReader
         if (data >= 0)
         {
             var d = sdp.Media[data];
-            dataSection = new JsepRemoteDataSection(data, d.Mid, d.SctpPort ?? JsepDataSection.DefaultSctpPort,
-                d.MaxMessageSize ?? JsepDataSection.RemoteMaxMessageSizeWhenAbsent);
+            dataSection = new JsepRemoteDataSection(data, d.Mid, RemoteSctpPort(d), RemoteMaxMessageSize(d)) { IsLegacyForm = d.IsLegacyDataChannel };
         }
         return new JsepRemoteDescription(sdp, isOffer)
         {
-            Sections = sdp.Media.Select((m, i) => new JsepRemoteSection(i, m.Mid, m.Media, m.Proto, m.IsRejected, m.IsDataChannel)).ToArray(),
+            Sections = ClassifySections(sdp),
             BundleMids = sdp.BundleGroup?.Mids ?? [],
             TransportMLineIndex = transport,
             TransportMid = ts.Mid,
@@ -199,7 +269,7 @@ public static class JsepReader
         {
             if (!sdp.Media[i].IsRejected) { return i; }
         }
-        throw new InvalidAccessException($"The remote {kind} has no m-line that is not rejected.");
+        throw new OperationErrorException(NothingUsable(sdp, kind));
     }
 
     // RFC 8843 §7.2: mids are unique; a BUNDLE group names existing mids.

@@ -9,15 +9,29 @@ namespace WebRtc.Client.Sdp;
 /// <param name="Media">The media type (<c>audio</c>, <c>video</c>, <c>application</c>).</param>
 /// <param name="Proto">The transport protocol.</param>
 /// <param name="IsRejected">Port 0 without <c>a=bundle-only</c> (RFC 8843 §7.3).</param>
-/// <param name="IsDataChannel">A <c>UDP/DTLS/SCTP webrtc-datachannel</c> (or TCP) section (RFC 8841 §4).</param>
-public sealed record JsepRemoteSection(int MLineIndex, string? Mid, string Media, string Proto, bool IsRejected, bool IsDataChannel);
+/// <param name="IsDataChannel">A data-channel section in any form (<see cref="SdpMediaDescription.IsDataChannel"/>).</param>
+public sealed record JsepRemoteSection(int MLineIndex, string? Mid, string Media, string Proto, bool IsRejected, bool IsDataChannel)
+{
+    /// <summary>Why this library does not use the section (rejected by the remote side, unsupported media ...), or null when it does.</summary>
+    public string? UnusedReason { get; init; }
+
+    /// <summary>Whether this library uses the section (<see cref="UnusedReason"/> is null).</summary>
+    public bool IsUsed => UnusedReason is null;
+}
 
 /// <summary>The remote data-channel section: where it is and its SCTP parameters (RFC 8841).</summary>
 /// <param name="MLineIndex">The zero-based m-line index.</param>
 /// <param name="Mid">The <c>a=mid</c>, or null.</param>
-/// <param name="SctpPort">The remote <c>a=sctp-port</c>; 5000 when absent (RFC 8841 §5.2).</param>
+/// <param name="SctpPort">The remote <c>a=sctp-port</c> (the m-line format in the draft-05 form); 5000 when absent (RFC 8841 §5.2).</param>
 /// <param name="MaxMessageSize">The remote <c>a=max-message-size</c>; 65536 when absent, 0 for no limit (RFC 8841 §6.1).</param>
-public sealed record JsepRemoteDataSection(int MLineIndex, string? Mid, int SctpPort, long MaxMessageSize);
+public sealed record JsepRemoteDataSection(int MLineIndex, string? Mid, int SctpPort, long MaxMessageSize)
+{
+    /// <summary>
+    /// Whether the section has the draft-ietf-mmusic-sctp-sdp-05 form (<c>DTLS/SCTP 5000</c> with <c>a=sctpmap</c>,
+    /// <see cref="SdpMediaDescription.IsLegacyDataChannel"/>); an answer to it uses that form too.
+    /// </summary>
+    public bool IsLegacyForm { get; init; }
+}
 
 /// <summary>
 /// What the transports need from a remote offer or answer, read and checked by <see cref="JsepReader"/>:

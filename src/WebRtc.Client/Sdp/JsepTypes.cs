@@ -24,11 +24,20 @@ public sealed record JsepDataSection(string Mid) : JsepSection(Mid)
     /// <summary>The size assumed when a remote section has no <c>a=max-message-size</c>: 64 KiB (RFC 8841 §6.1).</summary>
     public const long RemoteMaxMessageSizeWhenAbsent = 65536;
 
+    /// <summary>The inbound stream count this library's SCTP allows by default, 65535 (RFC 8831 §6.2).</summary>
+    public const int DefaultSctpStreams = 65535;
+
     /// <summary>The SCTP port written in <c>a=sctp-port</c>.</summary>
     public int SctpPort { get; init; } = DefaultSctpPort;
 
     /// <summary>The largest message this endpoint receives, written in <c>a=max-message-size</c>; 0 means no limit.</summary>
     public long MaxMessageSize { get; init; } = DefaultMaxMessageSize;
+
+    /// <summary>
+    /// The stream count written in <c>a=sctpmap</c> when answering an offer in the draft-ietf-mmusic-sctp-sdp-05
+    /// form: the inbound streams the SCTP INIT allows (<see cref="DefaultSctpStreams"/> by default).
+    /// </summary>
+    public int SctpStreams { get; init; } = DefaultSctpStreams;
 }
 
 /// <summary>The local ICE and DTLS parameters a local description carries (RFC 8839, RFC 8842, RFC 8122).</summary>

@@ -265,6 +265,69 @@ public sealed record SdpGroup(string Semantics, IReadOnlyList<string> Mids)
     public override string ToString() => Mids.Count == 0 ? Semantics : Semantics + " " + string.Join(' ', Mids);
 }
 
+/// <summary>
+/// An <c>a=sctpmap:&lt;sctp port&gt; &lt;app&gt; [&lt;streams&gt;]</c> value: the data-channel attribute of
+/// draft-ietf-mmusic-sctp-sdp before version 07, which RFC 8841 replaced with <c>a=sctp-port</c> and
+/// <c>a=max-message-size</c>. Stacks of that time wrote <c>a=sctpmap:5000 webrtc-datachannel 1024</c>.
+/// </summary>
+/// <remarks>
+/// The bare number after the application is the stream count, not a message size: libwebrtc's
+/// <c>webrtc_sdp.cc</c> writes it as <c>kMaxSctpStreams</c> under the comment
+/// "draft-ietf-mmusic-sctp-sdp-04: a=sctpmap:sctpmap-number protocol [streams]", and has ignored the
+/// line when parsing since 2020 ("sdp: ignore legacy sctpmap line"). Only draft 06 named the fields,
+/// <c>max-message-size=N</c> and <c>streams=N</c> (the grammar Firefox's SdpAttribute.h quotes); both
+/// spellings are read here.
+/// </remarks>
+/// <param name="Number">The SCTP port, which is also the m-line format.</param>
+/// <param name="App">The application on the association, <c>webrtc-datachannel</c> for WebRTC.</param>
+/// <param name="Streams">The stream count, or null.</param>
+/// <param name="MaxMessageSize">The draft-06 <c>max-message-size=N</c>, or null.</param>
+public sealed record SdpSctpMap(int Number, string App, int? Streams = null, long? MaxMessageSize = null)
+{
+    /// <summary>
+    /// Parses an sctpmap value; never throws. Fields after the application that are neither a number
+    /// nor <c>streams=</c>/<c>max-message-size=</c> are ignored, as libwebrtc ignores the whole line.
+    /// </summary>
+    /// <param name="value">The value after <c>a=sctpmap:</c>.</param>
+    /// <param name="sctpMap">The parsed value, or null.</param>
+    /// <returns><see langword="true"/> when valid.</returns>
+    public static bool TryParse(string? value, [NotNullWhen(true)] out SdpSctpMap? sctpMap)
+    {
+        sctpMap = null;
+        if (value is null) { return false; }
+        var f = value.Split(' ');
+        if (f.Length < 2 || !SdpText.TryParseInt(f[0], out var number) || number > 65535 || !SdpValueParser.IsToken(f[1])) { return false; }
+        int? streams = null;
+        long? maxMessageSize = null;
+        foreach (var field in f.AsSpan(2))
+        {
+            if (SdpText.TryParseInt(field, out var n) || (field.StartsWith("streams=", StringComparison.Ordinal) && SdpText.TryParseInt(field.AsSpan(8), out n)))
+            {
+                streams = n;
+            }
+            else if (field.StartsWith("max-message-size=", StringComparison.Ordinal) && SdpText.TryParseLong(field.AsSpan(17), out var size))
+            {
+                maxMessageSize = size;
+            }
+        }
+        sctpMap = new SdpSctpMap(number, f[1], streams, maxMessageSize);
+        return true;
+    }
+
+    /// <summary>
+    /// The attribute value: the stream count as a bare number, as libwebrtc writes it; with a
+    /// max-message-size, both fields named as draft 06 spells them.
+    /// </summary>
+    /// <returns><c>5000 webrtc-datachannel 1024</c>.</returns>
+    public override string ToString()
+    {
+        var text = Number.ToString(CultureInfo.InvariantCulture) + " " + App;
+        if (MaxMessageSize is { } m) { text += " max-message-size=" + m.ToString(CultureInfo.InvariantCulture); }
+        if (Streams is { } s) { text += (MaxMessageSize is null ? " " : " streams=") + s.ToString(CultureInfo.InvariantCulture); }
+        return text;
+    }
+}
+
 // Shared pieces of the attribute grammars.
 internal static class SdpValueParser
 {

@@ -21,6 +21,13 @@ public sealed class SdpMediaDescription
     /// <summary>The data-channel protocol over ICE/TCP, <c>TCP/DTLS/SCTP</c> (RFC 8841 §4.1).</summary>
     public const string TcpDtlsSctp = "TCP/DTLS/SCTP";
 
+    /// <summary>
+    /// The data-channel protocol of draft-ietf-mmusic-sctp-sdp before RFC 8841, <c>DTLS/SCTP</c>, which
+    /// older stacks still offer (with the SCTP port as the format and <c>a=sctpmap</c>, or with
+    /// <c>webrtc-datachannel</c> and <c>a=sctp-port</c>).
+    /// </summary>
+    public const string DtlsSctp = "DTLS/SCTP";
+
     /// <summary>The data-channel format, <c>webrtc-datachannel</c> (RFC 8841 §4.1).</summary>
     public const string DataChannelFormat = "webrtc-datachannel";
 
@@ -128,9 +135,35 @@ public sealed class SdpMediaDescription
         }
     }
 
-    /// <summary>Whether this is a data-channel section: <c>m=application &lt;port&gt; UDP/DTLS/SCTP|TCP/DTLS/SCTP webrtc-datachannel</c> (RFC 8841 §4).</summary>
+    /// <summary>
+    /// Whether this is a data-channel section: <c>m=application &lt;port&gt; UDP/DTLS/SCTP webrtc-datachannel</c>
+    /// (RFC 8841 §4; also over <c>TCP/DTLS/SCTP</c> and the older <c>DTLS/SCTP</c>), or the older form
+    /// <see cref="IsLegacyDataChannel"/>.
+    /// </summary>
     public bool IsDataChannel =>
-        Media == ApplicationMedia && (Proto == UdpDtlsSctp || Proto == TcpDtlsSctp) && Formats.Contains(DataChannelFormat);
+        Media == ApplicationMedia && IsDtlsSctpProto(Proto) && (Formats.Contains(DataChannelFormat) || IsLegacyDataChannel);
+
+    /// <summary>
+    /// Whether this is a data-channel section in the form of draft-ietf-mmusic-sctp-sdp-05, before RFC 8841:
+    /// <c>m=application &lt;port&gt; DTLS/SCTP 5000</c>, the SCTP port as the format, with
+    /// <c>a=sctpmap:5000 webrtc-datachannel 1024</c>. As in libwebrtc, a numeric format is read as an SCTP
+    /// port whether or not an sctpmap names it; an sctpmap naming another application makes it no data section.
+    /// </summary>
+    public bool IsLegacyDataChannel
+    {
+        get
+        {
+            if (Media != ApplicationMedia || !IsDtlsSctpProto(Proto) || Formats.Count == 0 || Formats.Contains(DataChannelFormat)
+                || !SdpText.TryParseInt(Formats[0], out var port) || port > 65535)
+            {
+                return false;
+            }
+            return SctpMaps.FirstOrDefault(m => m.Number == port) is not { } map || map.App == DataChannelFormat;
+        }
+    }
+
+    /// <summary>The <c>a=sctpmap</c> values that parse (draft-ietf-mmusic-sctp-sdp-05, see <see cref="SdpSctpMap"/>).</summary>
+    public IReadOnlyList<SdpSctpMap> SctpMaps => Collect<SdpSctpMap>("sctpmap", SdpSctpMap.TryParse);
 
     /// <summary>The <c>a=sctp-port</c> value (RFC 8841 §5), or null when absent or malformed.</summary>
     public int? SctpPort => SdpText.TryParseInt(Attributes.GetValue("sctp-port"), out var p) && p <= 65535 ? p : null;
@@ -231,6 +264,9 @@ public sealed class SdpMediaDescription
         SdpSessionDescription.AppendLine(sb, 'k', EncryptionKey);
         foreach (var a in Attributes) { sb.Append("a=").Append(a.Name); if (a.Value is not null) { sb.Append(':').Append(a.Value); } sb.Append("\r\n"); }
     }
+
+    // UDP/DTLS/SCTP and TCP/DTLS/SCTP (RFC 8841 §4.1), or DTLS/SCTP from the drafts before it (libwebrtc's IsDtlsSctp).
+    internal static bool IsDtlsSctpProto(string proto) => proto is UdpDtlsSctp or TcpDtlsSctp or DtlsSctp;
 
     private delegate bool TryParser<T>(string? value, out T? result);
 

@@ -62,6 +62,7 @@ internal static class SdpTransportAttributes
         "setup" => a.Value is "active" or "passive" or "actpass" or "holdconn" ? null : "a=setup must be active, passive, actpass or holdconn",
         "sctp-port" => SdpText.TryParseInt(a.Value, out var p) && p <= 65535 ? null : "a=sctp-port needs a port number",
         "max-message-size" => SdpText.TryParseLong(a.Value, out _) ? null : "a=max-message-size needs a decimal size",
+        "sctpmap" => SdpSctpMap.TryParse(a.Value, out _) ? null : "a=sctpmap needs <sctp port> <app> [<streams>]",
         "ice-ufrag" or "ice-pwd" => SdpText.IsField(a.Value) ? null : $"a={a.Name} needs a value without spaces",
         "fingerprint" => SdpValueParser.SplitFirst(a.Value ?? string.Empty, out _, out _) ? null : "a=fingerprint needs <hash-func> SP <fingerprint>",
         "rtpmap" => SdpRtpMap.TryParse(a.Value, out _) ? null : "a=rtpmap needs <pt> <encoding>/<clock rate>[/<channels>]",

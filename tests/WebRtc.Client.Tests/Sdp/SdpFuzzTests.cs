@@ -13,6 +13,7 @@ public class SdpFuzzTests
         "", " ", "  ", "\t", "\r", "\n", "\0", ":", "/", "=", "-1", "0", "65535", "65536", "4294967296", "99999999999999999999999",
         "1e3", "é", "∞", "a=", "m=", "c=IN", "o=", "v=0", "t=", "x=", "a=mid:", "a=setup:", "a=candidate:1 1 udp",
         "m=application 9", "UDP/DTLS/SCTP", "webrtc-datachannel", "a=group:BUNDLE", "a=extmap:", "a=rtpmap:", "a=ssrc:",
+        "DTLS/SCTP", "5000", "a=sctpmap:", "a=sctpmap:5000 webrtc-datachannel", "streams=", "max-message-size=", "t38",
     ];
 
     [Test]
@@ -98,13 +99,25 @@ public class SdpFuzzTests
         }
     }
 
-    // The JSEP reader turns what it cannot use into InvalidAccessException, nothing else.
+    // The JSEP reader turns what breaks JSEP into InvalidAccessException and what it cannot use into
+    // OperationErrorException, nothing else. An offer it accepts gets an answer in the same form that
+    // parses and reads back as an answer to it.
     private static void ReadAsJsep(SdpSessionDescription sdp)
     {
+        _ = JsepReader.ClassifySections(sdp).Count(s => s.IsUsed);
         try { _ = JsepReader.ReadOffer(sdp, requireDataSection: false); }
         catch (InvalidAccessException) { }
+        catch (OperationErrorException) { }
         try { _ = JsepReader.ReadAnswer(sdp, sdp); }
         catch (InvalidAccessException) { }
+        catch (OperationErrorException) { }
+        JsepRemoteDescription offer;
+        try { offer = JsepReader.ReadOffer(sdp); }
+        catch (RTCException) { return; }
+        var answer = JsepBuilder.CreateAnswer(offer.Sdp, SdpOrigin.Create(1, 1), JsepBuilderTests.Transport()).ToString();
+        var back = JsepReader.ReadAnswer(answer, sdp);
+        Assert.That(back.DataSection!.MLineIndex, Is.EqualTo(offer.DataSection!.MLineIndex), sdp.ToString());
+        Assert.That(back.DataSection.IsLegacyForm, Is.EqualTo(offer.DataSection.IsLegacyForm), sdp.ToString());
     }
 
     // Every typed accessor must read a parsed description without throwing.
@@ -115,6 +128,7 @@ public class SdpFuzzTests
         {
             var m = sdp.Media[i];
             _ = (m.Mid, m.IsDataChannel, m.SctpPort, m.MaxMessageSize, m.Direction, m.Setup, m.IsRejected, sdp.GetFingerprints(m).Count);
+            _ = (m.IsLegacyDataChannel, m.SctpMaps.Count);
             _ = (m.RtpMaps.Count, m.Fmtps.Count, m.RtcpFeedbacks.Count, m.ExtMaps.Count, m.Ssrcs.Count, m.SsrcGroups.Count, m.Msids.Count);
             _ = m.GetCandidates(i, sdp.GetIceUfrag(m)).Count;
         }

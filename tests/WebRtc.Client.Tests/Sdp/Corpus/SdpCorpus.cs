@@ -329,6 +329,90 @@ a=sctp-port:5000
 a=max-message-size:1073741823
 """;
 
+    // Firefox data-only offer (RFC 8841 form): session-level fingerprint, max-message-size 1073741823.
+    public const string FirefoxDataOffer = """
+v=0
+o=mozilla...THIS_IS_SDPARTA-140.0 7029414931932373812 0 IN IP4 0.0.0.0
+s=-
+t=0 0
+a=fingerprint:sha-256 27:8B:7B:D6:9C:D0:56:6D:29:F6:E9:18:A4:86:4C:74:CC:79:C3:B5:0A:F5:2D:D6:23:F7:05:D4:5D:C8:31:C9
+a=group:BUNDLE 0
+a=ice-options:trickle
+a=msid-semantic:WMS *
+m=application 9 UDP/DTLS/SCTP webrtc-datachannel
+c=IN IP4 0.0.0.0
+a=sendrecv
+a=ice-pwd:e1d768a175e6c099223546428393ca29
+a=ice-ufrag:c6ae693b
+a=mid:0
+a=setup:actpass
+a=sctp-port:5000
+a=max-message-size:1073741823
+""";
+
+    // Chrome before the RFC 8841 form (about M57, use_sctpmap): draft-05's "m=application <port> DTLS/SCTP 5000"
+    // with "a=sctpmap:5000 webrtc-datachannel 1024" (1024 = libwebrtc's kMaxSctpStreams), mid "data", one host candidate.
+    public const string LegacyChromeDataOffer = """
+v=0
+o=- 2562111967667631223 2 IN IP4 127.0.0.1
+s=-
+t=0 0
+a=group:BUNDLE data
+a=msid-semantic: WMS
+m=application 50712 DTLS/SCTP 5000
+c=IN IP4 127.0.0.1
+a=candidate:3120456615 1 udp 2113937151 127.0.0.1 50712 typ host generation 0 network-cost 50
+a=ice-ufrag:Lg7c
+a=ice-pwd:Tq4wZ8xN1vB6mK3pR9sY2hJd
+a=ice-options:trickle
+a=fingerprint:sha-256 2A:B8:5E:6E:65:6C:2B:62:7E:55:77:CF:82:33:77:1C:AC:5E:FA:E2:41:7A:FE:38:48:39:EB:71:AD:D9:87:01
+a=setup:actpass
+a=mid:data
+a=sctpmap:5000 webrtc-datachannel 1024
+""";
+
+    // That Chrome's answer in the same form: setup active, b=AS:30 as it wrote for data.
+    public const string LegacyChromeDataAnswer = """
+v=0
+o=- 5412243676369676206 2 IN IP4 127.0.0.1
+s=-
+t=0 0
+a=group:BUNDLE data
+a=msid-semantic: WMS
+m=application 4933 DTLS/SCTP 5000
+c=IN IP4 127.0.0.1
+b=AS:30
+a=candidate:1097199232 1 udp 2113937151 127.0.0.1 4933 typ host generation 0 network-cost 50
+a=ice-ufrag:Vn2e
+a=ice-pwd:Jf6tWq1zXc8bNm3kLs5gHd7A
+a=ice-options:trickle
+a=fingerprint:sha-256 52:49:74:D7:08:0A:65:18:56:60:7C:97:12:26:9E:B5:FE:CC:95:BD:38:46:C7:35:4B:C8:3C:07:56:BB:60:DF
+a=setup:active
+a=mid:data
+a=sctpmap:5000 webrtc-datachannel 1024
+""";
+
+    // Firefox before the RFC 8841 form: draft-05's DTLS/SCTP 5000 with "a=sctpmap:5000 webrtc-datachannel 256"
+    // (256 streams), mid "sdparta_0", fingerprint at session level.
+    public const string LegacyFirefoxDataOffer = """
+v=0
+o=mozilla...THIS_IS_SDPARTA-52.0 1699505270502107 0 IN IP4 0.0.0.0
+s=-
+t=0 0
+a=fingerprint:sha-256 BF:79:56:28:82:A0:E4:80:E8:76:98:94:DC:0F:EE:BF:5A:E5:A4:F8:75:FA:1B:53:86:32:D7:F0:CE:34:43:BD
+a=group:BUNDLE sdparta_0
+a=ice-options:trickle
+a=msid-semantic:WMS *
+m=application 9 DTLS/SCTP 5000
+c=IN IP4 0.0.0.0
+a=sendrecv
+a=ice-pwd:1699a50d70f502bd0727fc2b65f1ecb0
+a=ice-ufrag:0727fc2b
+a=mid:sdparta_0
+a=sctpmap:5000 webrtc-datachannel 256
+a=setup:actpass
+""";
+
     public static IEnumerable<TestCaseData> All()
     {
         yield return new TestCaseData(ChromeAudioVideoDataOffer).SetArgDisplayNames("ChromeAudioVideoDataOffer");
@@ -336,6 +420,10 @@ a=max-message-size:1073741823
         yield return new TestCaseData(ChromeDataAnswer).SetArgDisplayNames("ChromeDataAnswer");
         yield return new TestCaseData(FirefoxAudioVideoDataOffer).SetArgDisplayNames("FirefoxAudioVideoDataOffer");
         yield return new TestCaseData(FirefoxDataAnswer).SetArgDisplayNames("FirefoxDataAnswer");
+        yield return new TestCaseData(FirefoxDataOffer).SetArgDisplayNames("FirefoxDataOffer");
+        yield return new TestCaseData(LegacyChromeDataOffer).SetArgDisplayNames("LegacyChromeDataOffer");
+        yield return new TestCaseData(LegacyChromeDataAnswer).SetArgDisplayNames("LegacyChromeDataAnswer");
+        yield return new TestCaseData(LegacyFirefoxDataOffer).SetArgDisplayNames("LegacyFirefoxDataOffer");
     }
 
     // CRLF line endings, each line terminated, as browsers send them.
