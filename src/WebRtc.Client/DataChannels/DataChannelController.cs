@@ -322,24 +322,17 @@ public sealed class DataChannelController
         else if (state == RTCSctpTransportState.Closed)
         {
             var reason = Transport?.CloseReason;
-            FailAll(reason is null ? null : new OperationErrorException("The SCTP association failed: " + reason));
-        }
-    }
+            lock (_gate)
+            {
+                channels = _channels.Values.Concat(_unassigned).ToArray();
+                _channels.Clear();
+                _unassigned.Clear();
+            }
 
-    /// <summary>Closes every channel at once, with <paramref name="error"/> (an Error event first) unless it is null.</summary>
-    internal void FailAll(RTCException? error)
-    {
-        RTCDataChannel[] channels;
-        lock (_gate)
-        {
-            channels = _channels.Values.Concat(_unassigned).ToArray();
-            _channels.Clear();
-            _unassigned.Clear();
-        }
-
-        foreach (var channel in channels)
-        {
-            channel.SetClosed(error);
+            foreach (var channel in channels)
+            {
+                channel.SetClosed(reason is null ? null : new OperationErrorException("The SCTP association failed: " + reason));
+            }
         }
     }
 

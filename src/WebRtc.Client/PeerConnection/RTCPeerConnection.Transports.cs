@@ -327,7 +327,7 @@ public sealed partial class RTCPeerConnection
         {
             // Left alone, the data channels would stay Connecting for ever.
             _logger.LogWarning(ex, "SCTP could not start over DTLS; the data channels fail");
-            _channels.FailAll(new OperationErrorException("The SCTP transport could not start: " + ex.Message, ex));
+            _channels.CloseAll(new OperationErrorException("The SCTP transport could not start: " + ex.Message, ex));
         }
     }
 
