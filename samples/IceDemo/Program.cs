@@ -23,7 +23,7 @@ void Wire(string name, IceTransport from, IceTransport to)
     from.CandidateGathered += (_, c) =>
     {
         Log(name, $"candidate  {c.Candidate}");
-        _ = to.AddRemoteCandidateAsync(c);
+        _ = AddRemoteCandidateAsync(name, to, c);
     };
     from.GatheringStateChanged += (_, state) =>
     {
@@ -37,6 +37,20 @@ void Wire(string name, IceTransport from, IceTransport to)
     from.SelectedPairChanged += (_, pair) => Log(name, $"selected   {pair?.ToString() ?? "none"}");
     from.RoleChanged += (_, role) => Log(name, $"role       {role}");
     to.SetRemoteCredentials(from.LocalCredentials.Ufrag, from.LocalCredentials.Pwd);
+}
+
+// An event handler cannot await: the task is observed here, so a candidate that fails (an mDNS name
+// on a transport being disposed, say) is printed instead of lost in a task nobody looks at.
+async Task AddRemoteCandidateAsync(string name, IceTransport to, RTCIceCandidate candidate)
+{
+    try
+    {
+        await to.AddRemoteCandidateAsync(candidate);
+    }
+    catch (Exception ex)
+    {
+        Log(name, $"candidate  not added: {ex.Message}");
+    }
 }
 
 Wire("alice", alice, bob);

@@ -38,6 +38,7 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
     private readonly Queue<(byte[] Buffer, int Length)> _held = new();
     private ChangeCipherSpecGuard? _guard;
     private bool _closed;
+    private volatile bool _receiving = true;
     private long _dropped;
 
     public DatagramTransportAdapter(IDatagramTransport inner, int mtu, int queueLimit, ILogger logger)
@@ -105,8 +106,31 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
         }
     }
 
+    /// <summary>
+    /// Stops taking datagrams from the peer (those queued are dropped), before this side sends
+    /// close_notify: the peer's answering close_notify must not make BouncyCastle's receive thread
+    /// send a second one while the closing thread is still inside its close.
+    /// </summary>
+    public void StopReceiving()
+    {
+        _receiving = false;
+        lock (_gate)
+        {
+            while (_queue.TryDequeue(out var item) || _held.TryDequeue(out item))
+            {
+                ArrayPool<byte>.Shared.Return(item.Buffer);
+            }
+        }
+    }
+
     private void OnDatagram(ReadOnlySpan<byte> datagram)
     {
+        if (!_receiving)
+        {
+            LogDrop("this side is closing", datagram.Length);
+            return;
+        }
+
         if (Intercept is { } intercept && intercept(datagram))
         {
             return;

@@ -337,6 +337,7 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         SetState(DtlsTransportState.Closed, null);
         if (wasConnected)
         {
+            _adapter.StopReceiving();
             CloseDtls();
         }
 

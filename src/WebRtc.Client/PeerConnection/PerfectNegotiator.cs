@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using WebRtc.Client.Net;
 using WebRtc.Client.Signaling;
 
 namespace WebRtc.Client;
@@ -11,6 +12,13 @@ namespace WebRtc.Client;
 /// by default; with <c>trickle: false</c> descriptions go out once gathering is complete, with
 /// their candidates inside.
 /// </summary>
+/// <remarks>
+/// Nothing a step of the negotiation throws (the connection, or the signaling channel, whatever
+/// exception an application's own channel uses) escapes the negotiator: a failure is logged at
+/// Warning and raised through <see cref="Error"/>, and the negotiator carries on with the next
+/// event or message. What fails because the negotiator was disposed, the connection closed or the
+/// channel closed is expected and only logged at Debug.
+/// </remarks>
 public sealed class PerfectNegotiator : IAsyncDisposable
 {
     private readonly RTCPeerConnection _pc;
@@ -20,11 +28,17 @@ public sealed class PerfectNegotiator : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _sendOrder = new(1, 1);
+    private readonly object _gate = new();
+    private readonly List<SignalingMessage> _heldCandidates = new();
     private Task _loop = Task.CompletedTask;
     private volatile bool _makingOffer;
     private volatile bool _ignoreOffer;
-    private readonly List<SignalingMessage> _heldCandidates = new();
     private int _describing;
+    // Steps started by the connection's events and not finished yet; DisposeAsync waits for them.
+    private int _running;
+    private TaskCompletionSource? _idle;
+    private bool _disposed;
+    private Task? _disposal;
 
     /// <summary>Prepares the negotiator; <see cref="Start"/> begins.</summary>
     /// <param name="peerConnection">The connection to negotiate.</param>
@@ -41,7 +55,21 @@ public sealed class PerfectNegotiator : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Completes when the signaling channel ends (or the negotiator is disposed); faults never.</summary>
+    /// <summary>
+    /// A step of the negotiation failed: making, applying or sending a description, applying or
+    /// sending a candidate, or reading the signaling channel (then <see cref="Completion"/> follows).
+    /// The exception is what the connection or the channel threw. The negotiator carries on; the
+    /// connection may need an ICE restart or a new negotiation to recover. Not raised for what fails
+    /// because the negotiator was disposed, the connection closed or the channel closed. Raised on
+    /// the thread that saw the failure; a handler that throws is logged. A handler must not block
+    /// on <see cref="DisposeAsync"/> (awaiting it is fine).
+    /// </summary>
+    public event EventHandler<Exception>? Error;
+
+    /// <summary>
+    /// Completes when the signaling channel ends, reading it fails (see <see cref="Error"/>), or the
+    /// negotiator is disposed; it never faults.
+    /// </summary>
     public Task Completion => _loop;
 
     /// <summary>Creates and starts a negotiator.</summary>
@@ -60,26 +88,117 @@ public sealed class PerfectNegotiator : IAsyncDisposable
         _loop = Task.Run(ReadLoopAsync);
     }
 
-    /// <summary>Unhooks and stops reading (the connection and the channel stay open).</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Unhooks, stops reading and cancels the steps in progress (the connection and the channel stay
+    /// open); completes when they have ended. Calling it again returns the same wait.
+    /// </summary>
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _disposal ??= DisposeCoreAsync();
+            return new ValueTask(_disposal);
+        }
+    }
+
+    private async Task DisposeCoreAsync()
     {
         _pc.NegotiationNeeded -= OnNegotiationNeeded;
         _pc.IceCandidate -= OnIceCandidate;
+        Task idle;
+        lock (_gate)
+        {
+            _disposed = true;
+            idle = _running == 0 ? Task.CompletedTask : (_idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
+        await idle.ConfigureAwait(false);
         _stop.Dispose();
     }
 
-    private async void OnNegotiationNeeded(object? sender, EventArgs e)
+    private void OnNegotiationNeeded(object? sender, EventArgs e) =>
+        _ = RunAsync(MakeOfferAsync, "making an offer"); // RunAsync never throws; DisposeAsync waits for it
+
+    private void OnIceCandidate(object? sender, RTCPeerConnectionIceEventArgs e)
+    {
+        if (!_trickle)
+        {
+            return;
+        }
+
+        var message = e.Candidate is { } candidate
+            ? SignalingMessage.Candidate(candidate)
+            : SignalingMessage.EndOfCandidates(sdpMid: null, sdpMLineIndex: 0);
+        lock (_gate)
+        {
+            if (_describing > 0)
+            {
+                _heldCandidates.Add(message);
+                return;
+            }
+        }
+
+        _ = RunAsync(() => SendAsync(message), "sending a candidate"); // never throws, as above
+    }
+
+    // Runs one step started by an event of the connection: whatever it throws is reported here, and
+    // DisposeAsync waits for it. The step runs synchronously up to its first await, so steps start
+    // (and take the send order) in the order of the events.
+    private async Task RunAsync(Func<Task> step, string what)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _running++;
+        }
+
+        try
+        {
+            await step().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Report(ex, what);
+        }
+        finally
+        {
+            TaskCompletionSource? idle = null;
+            lock (_gate)
+            {
+                if (--_running == 0)
+                {
+                    idle = _idle;
+                }
+            }
+
+            idle?.TrySetResult();
+        }
+    }
+
+    private void Report(Exception ex, string what)
+    {
+        if (_stop.IsCancellationRequested || _pc.SignalingState == RTCSignalingState.Closed || (ex is SignalingException && _signaling.Completion.IsCompleted))
+        {
+            _logger.LogDebug(ex, "Perfect negotiation: {What} stopped; the negotiator, the connection or the signaling channel is closed", what);
+            return;
+        }
+
+        _logger.LogWarning(ex, "Perfect negotiation: {What} failed", what);
+        EventInvoker.Raise(Error, this, ex, _logger, nameof(Error));
+    }
+
+    private async Task MakeOfferAsync()
     {
         try
         {
             _makingOffer = true;
             await DescribeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RTCException or SignalingException or InvalidOperationException)
-        {
-            _logger.LogWarning(ex, "Perfect negotiation: making an offer failed");
         }
         finally
         {
@@ -91,20 +210,20 @@ public sealed class PerfectNegotiator : IAsyncDisposable
     // always has the description before its candidates.
     private async Task DescribeAsync()
     {
-        lock (_heldCandidates)
+        lock (_gate)
         {
             _describing++;
         }
 
         try
         {
-            await _pc.SetLocalDescriptionAsync().ConfigureAwait(false);
+            await _pc.SetLocalDescriptionAsync(null, _stop.Token).ConfigureAwait(false);
             await SendDescriptionAsync().ConfigureAwait(false);
         }
         finally
         {
             SignalingMessage[] held;
-            lock (_heldCandidates)
+            lock (_gate)
             {
                 _describing--;
                 held = _describing == 0 ? [.. _heldCandidates] : [];
@@ -114,44 +233,18 @@ public sealed class PerfectNegotiator : IAsyncDisposable
                 }
             }
 
+            // Each on its own: one that fails neither hides why the description failed nor stops the others.
             foreach (var message in held)
             {
-                await SendCandidateAsync(message).ConfigureAwait(false);
+                try
+                {
+                    await SendAsync(message).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    Report(ex, "sending a candidate");
+                }
             }
-        }
-    }
-
-    private async void OnIceCandidate(object? sender, RTCPeerConnectionIceEventArgs e)
-    {
-        if (!_trickle)
-        {
-            return;
-        }
-
-        var message = e.Candidate is { } candidate
-            ? SignalingMessage.Candidate(candidate)
-            : SignalingMessage.EndOfCandidates(sdpMid: null, sdpMLineIndex: 0);
-        lock (_heldCandidates)
-        {
-            if (_describing > 0)
-            {
-                _heldCandidates.Add(message);
-                return;
-            }
-        }
-
-        await SendCandidateAsync(message).ConfigureAwait(false);
-    }
-
-    private async Task SendCandidateAsync(SignalingMessage message)
-    {
-        try
-        {
-            await SendAsync(message).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is SignalingException or InvalidOperationException)
-        {
-            _logger.LogDebug(ex, "Perfect negotiation: a candidate could not be sent");
         }
     }
 
@@ -215,14 +308,19 @@ public sealed class PerfectNegotiator : IAsyncDisposable
                 {
                     await HandleAsync(message).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is RTCException or FormatException or ArgumentException or SignalingException)
+                catch (Exception ex)
                 {
-                    _logger.LogWarning(ex, "Perfect negotiation: could not apply a {Type} message", message.Type);
+                    Report(ex, "applying a " + SignalingMessage.TypeName(message.Type) + " message");
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
+            // Disposed.
+        }
+        catch (Exception ex)
+        {
+            Report(ex, "reading the signaling channel");
         }
     }
 
@@ -242,7 +340,7 @@ public sealed class PerfectNegotiator : IAsyncDisposable
                     return;
                 }
 
-                await _pc.SetRemoteDescriptionAsync(description).ConfigureAwait(false);
+                await _pc.SetRemoteDescriptionAsync(description, _stop.Token).ConfigureAwait(false);
                 if (description.Type == RTCSdpType.Offer)
                 {
                     await DescribeAsync().ConfigureAwait(false);
@@ -252,7 +350,7 @@ public sealed class PerfectNegotiator : IAsyncDisposable
             case SignalingMessageType.Candidate:
                 try
                 {
-                    await _pc.AddIceCandidateAsync(message.ToCandidateInit()).ConfigureAwait(false);
+                    await _pc.AddIceCandidateAsync(message.ToCandidateInit(), _stop.Token).ConfigureAwait(false);
                 }
                 catch (RTCException) when (_ignoreOffer)
                 {

@@ -302,18 +302,33 @@ public sealed partial class RTCPeerConnection
         }
 
         var fingerprint = remote.Fingerprints.FirstOrDefault(f => f.Algorithm.Equals("sha-256", StringComparison.OrdinalIgnoreCase)) ?? remote.Fingerprints[0];
-        _ = Task.Run(async () =>
+        _ = Task.Run(() => StartDtlsAndSctpAsync(remote, dtls, role, fingerprint)); // never throws: it logs what fails
+    }
+
+    private async Task StartDtlsAndSctpAsync(JsepRemoteDescription remote, DtlsTransport dtls, DtlsRole role, RTCDtlsFingerprint fingerprint)
+    {
+        try
         {
-            try
-            {
-                await dtls.StartAsync(role, fingerprint).ConfigureAwait(false);
-                StartSctp(remote, dtls, role);
-            }
-            catch (Exception ex) when (ex is DtlsException or OperationCanceledException or InvalidOperationException)
-            {
-                _logger.LogWarning("DTLS failed: {Message}", ex.Message);
-            }
-        });
+            await dtls.StartAsync(role, fingerprint).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A DtlsException or a cancellation leaves the transport Failed or Closed, which the
+            // connection state shows; anything else is unexpected and logged whole.
+            _logger.LogWarning(ex is DtlsException or OperationCanceledException ? null : ex, "DTLS failed: {Message}", ex.Message);
+            return;
+        }
+
+        try
+        {
+            StartSctp(remote, dtls, role);
+        }
+        catch (Exception ex)
+        {
+            // Left alone, the data channels would stay Connecting for ever.
+            _logger.LogWarning(ex, "SCTP could not start over DTLS; the data channels fail");
+            _channels.CloseAll(new OperationErrorException("The SCTP transport could not start: " + ex.Message, ex));
+        }
     }
 
     private void StartSctp(JsepRemoteDescription remote, DtlsTransport dtls, DtlsRole role)

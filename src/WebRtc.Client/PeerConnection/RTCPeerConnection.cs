@@ -290,7 +290,9 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             await ice.DisposeAsync().ConfigureAwait(false);
         }
 
-        _chain.Dispose();
+        // _chain is not disposed: an operation still running would fail releasing it, and the
+        // calls queued behind it would wait forever (a disposed SemaphoreSlim wakes no waiter).
+        // Left alone, they each take it in turn and fail with InvalidStateException (closed).
     }
 
     private bool HasNegotiatedDataSection => _currentRemote?.DataSection is not null;

@@ -248,8 +248,12 @@ public sealed class WebSocketSignalingChannel : SignalingChannel
         {
             // Disposed: the close is already recorded as Local.
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception e)
         {
+            // WebSocketException, IOException, ObjectDisposedException, and OperationCanceledException
+            // without our stop: the socket was aborted under the read (.NET's WebSocket aborts itself
+            // when a send is canceled midway; ASP.NET Core's ConnectionAbortedException is one too).
+            // Whatever the host's stream throws, the channel must close, or Completion never would.
             info = new SignalingCloseInfo(SignalingCloseReason.ConnectionLost, e.Message, e);
         }
         finally

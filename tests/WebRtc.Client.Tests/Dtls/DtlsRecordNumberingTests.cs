@@ -56,9 +56,10 @@ public class DtlsRecordNumberingTests
             fromServer.Enqueue(datagram); // sent, even when the link then loses it
             return Records(datagram).Any(r => r.Epoch == 1) && Interlocked.Exchange(ref droppedFinal, 1) == 0;
         };
-        var options = new DtlsTransportOptions { InitialRetransmissionTimeout = TimeSpan.FromMilliseconds(100) };
-        var client = new DtlsTransport(link.A.Transport, CertA, options);
-        var server = new DtlsTransport(link.B.Transport, CertB, options);
+        var clientLog = new ListLogger();
+        var serverLog = new ListLogger();
+        var client = new DtlsTransport(link.A.Transport, CertA, new DtlsTransportOptions { InitialRetransmissionTimeout = TimeSpan.FromMilliseconds(100), Logger = clientLog });
+        var server = new DtlsTransport(link.B.Transport, CertB, new DtlsTransportOptions { InitialRetransmissionTimeout = TimeSpan.FromMilliseconds(100), Logger = serverLog });
         await Task.WhenAll(
             client.StartAsync(DtlsRole.Client, CertB.GetFingerprint("sha-256")),
             server.StartAsync(DtlsRole.Server, CertA.GetFingerprint("sha-256"))).WaitAsync(Wait);
@@ -102,11 +103,12 @@ public class DtlsRecordNumberingTests
         }
 
         var serverEpochOne = fromServer.SelectMany(Records).Where(r => r.Epoch == 1).ToList();
-        Assert.That(serverEpochOne.Count(r => r.Type == DtlsAeadRecordLayer.Handshake), Is.EqualTo(2), "the server's Finished went out twice: lost, then re-sealed by the native layer");
+        // Once per retransmission of the client's flight that reached it: more than once on a slow machine.
+        Assert.That(serverEpochOne.Count(r => r.Type == DtlsAeadRecordLayer.Handshake), Is.GreaterThanOrEqualTo(2), "the server's Finished went out again after it was lost, re-sealed by the native layer");
         Assert.That(fromClient.SelectMany(Records).Count(r => r.Epoch == 1 && r.Type == DtlsAeadRecordLayer.Handshake), Is.GreaterThanOrEqualTo(2), "the client sent its Finished again before the handshake completed");
-        foreach (var datagrams in new[] { fromClient, fromServer })
+        foreach (var (datagrams, log) in new[] { (fromClient, clientLog), (fromServer, serverLog) })
         {
-            Assert.That(datagrams.SelectMany(Records).Count(r => r.Epoch == 1 && r.Type == DtlsAeadRecordLayer.Alert), Is.LessThanOrEqualTo(1), "one close_notify per side, not BouncyCastle's and ours");
+            Assert.That(datagrams.SelectMany(Records).Count(r => r.Epoch == 1 && r.Type == DtlsAeadRecordLayer.Alert), Is.LessThanOrEqualTo(1), "one close_notify per side, not BouncyCastle's and ours:\n" + string.Join("\n", log.Lines));
         }
     }
 }

@@ -437,7 +437,9 @@ public class SctpAssociationFuzzTests
         link.B.HandlePacket(packet, link.Now);
         watch.Stop();
         TestContext.Out.WriteLine($"one FORWARD-TSN with {entries.Length} entries: {watch.Elapsed.TotalMilliseconds:F0} ms");
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(50)));
+        // Stepping every SSN would be 16000 × 32766 ≈ 5·10^8 steps, seconds of CPU; the bound only
+        // separates that from linear work, with room for a loaded CI machine (50 ms failed there).
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
     }
 
     [Test]
