@@ -17,13 +17,14 @@ TEST_APT_DEPS=(
   "ffprobe:ffmpeg"
   "gcc:gcc"
   "chromium:chromium"          # the reference peer of the interop tests (driven by playwright-core)
-  "node:nodejs"                # runs playwright-core and werift
+  "firefox-esr:firefox-esr"    # the second browser of the interop tests (driven by puppeteer-core over WebDriver BiDi)
+  "node:nodejs"                # runs playwright-core, puppeteer-core and werift
   "npm:npm"
 )
 
-# The interop tests' node packages (playwright-core, werift) live in this folder of the repository.
+# The interop tests' node packages (playwright-core, puppeteer-core, werift) live in this folder of the repository.
 INTEROP_NODE_DIR=tests/WebRtc.Client.InteropTests/node
-NODE_MIN_MAJOR=20              # playwright-core 1.65 needs node 20; werift runs on it
+NODE_MIN_MAJOR=20              # playwright-core 1.65 needs node 20 (puppeteer-core 24 needs 18); werift runs on it
 
 # Libraries and plugins are not commands: these Debian packages are checked with `dpkg -s`.
 TEST_APT_PACKAGES=(

@@ -7,14 +7,20 @@ namespace WebRtc.Client.InteropTests;
 
 /// <summary>
 /// The BrowserPeer sample as a person uses it: the sample runs as its own process, its page opens in
-/// headless Chromium, a message goes through the page's form and its echo shows; a screenshot is kept.
+/// headless Chromium or Firefox, a message goes through the page's form and its echo shows; a screenshot is kept.
 /// </summary>
 [NonParallelizable]
 public sealed class BrowserPeerSampleTests
 {
-    [TestCase(false, TestName = "BrowserPeer page: the browser offers, .NET answers and echoes")]
-    [TestCase(true, TestName = "BrowserPeer page: .NET offers (--offer), the browser answers")]
-    public async Task Page_SendsAMessage_AndShowsTheEcho(bool dotnetOffers)
+    private static IEnumerable<TestCaseData> Cases() =>
+        from browser in new[] { ForeignPeer.Chromium, ForeignPeer.Firefox }
+        from dotnetOffers in new[] { false, true }
+        select new TestCaseData(browser, dotnetOffers).SetName(dotnetOffers
+            ? $"BrowserPeer page in {browser}: .NET offers (--offer), the browser answers"
+            : $"BrowserPeer page in {browser}: the browser offers, .NET answers and echoes");
+
+    [TestCaseSource(nameof(Cases))]
+    public async Task Page_SendsAMessage_AndShowsTheEcho(string browser, bool dotnetOffers)
     {
         int port = FreeTcpPort();
         string url = $"http://127.0.0.1:{port}/" + (dotnetOffers ? "?wait" : string.Empty);
@@ -61,10 +67,10 @@ public sealed class BrowserPeerSampleTests
                 Assert.Fail($"the sample did not say it was listening: {string.Join(" | ", Snapshot(output))}");
             }
 
-            string screenshot = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"browserpeer-{(dotnetOffers ? "dotnet-offers" : "browser-offers")}.png");
+            string screenshot = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"browserpeer-{browser}-{(dotnetOffers ? "dotnet-offers" : "browser-offers")}.png");
             string message = $"hello from the test, {(dotnetOffers ? "answering" : "offering")} ✓";
 
-            using var page = ForeignPeer.StartNode("browserpeer-page.mjs", url, screenshot, message);
+            using var page = ForeignPeer.StartNode("browserpeer-page.mjs", [browser], "--browser", browser, url, screenshot, message);
             var stdout = page.StandardOutput.ReadToEndAsync();
             var stderr = page.StandardError.ReadToEndAsync();
             await page.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
@@ -78,7 +84,8 @@ public sealed class BrowserPeerSampleTests
             TestContext.AddTestAttachment(screenshot, "the BrowserPeer page after the echo");
             Assert.That((bool?)result["ok"], Is.True, $"{result["error"]}; {context}");
             Assert.That((string?)result["connection"], Is.EqualTo("connected"));
-            Assert.That((string?)result["pair"], Does.Match(@"^127\.0\.0\.1:\d+ ↔ 127\.0\.0\.1:\d+$"), "the page shows the selected candidate pair");
+            // Chromium offers only 127.0.0.1 here; Firefox also offers ::1, with the higher priority, and uses it.
+            Assert.That((string?)result["pair"], Does.Match(@"^(127\.0\.0\.1|::1):\d+ ↔ \1:\d+$"), "the page shows the selected candidate pair (loopback)");
             var log = result["log"]!.AsArray().Select(l => (string?)l).ToList();
             Assert.That(log, Does.Contain("me: " + message));
             Assert.That(log, Does.Contain("echo: " + message));

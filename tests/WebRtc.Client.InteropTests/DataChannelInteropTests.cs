@@ -7,12 +7,12 @@ namespace WebRtc.Client.InteropTests;
 
 /// <summary>
 /// Data channels between our RTCPeerConnection and a foreign stack: headless Chromium (the
-/// reference) and werift. Every case runs with either side offering.
+/// reference), headless Firefox ESR and werift. Every case runs with either side offering.
 /// </summary>
 [NonParallelizable]
 public sealed class DataChannelInteropTests
 {
-    private const string Chromium = "chromium", Werift = "werift";
+    private const string Chromium = ForeignPeer.Chromium, Werift = "werift";
 
     // One foreign peer process per implementation for the whole fixture; each call resets it.
     private readonly Dictionary<string, ForeignPeer> _peers = [];
@@ -75,11 +75,11 @@ public sealed class DataChannelInteropTests
         Assert.That((bool)arrived["binary"]!, Is.EqualTo(binary), $"{foreignName} got the message type we sent");
         Assert.That(Payloads.DataOf(arrived), Is.EqualTo(bytes), $"{size}-byte message arrived intact at {foreignName}");
         await call.Foreign.CallAsync("send", Payloads.SendCommand(label, binary, bytes, text));
-        AssertSame(await inbox.NextAsync(), binary, bytes, $"{size}-byte message sent back by {foreignName}");
+        AssertSame(await inbox.NextAsync(call), binary, bytes, $"{size}-byte message sent back by {foreignName}");
 
         mark = call.Foreign.EventCount;
         await call.Foreign.CallAsync("send", Payloads.SendCommand(label, binary, bytes, text));
-        AssertSame(await inbox.NextAsync(), binary, bytes, $"{size}-byte message from {foreignName}");
+        AssertSame(await inbox.NextAsync(call), binary, bytes, $"{size}-byte message from {foreignName}");
         Send(inbox.DataChannel, binary, bytes, text);
         var back = await call.Foreign.WaitForEventAsync("message", e => (string?)e["label"] == label, mark);
         Assert.That((bool)back["binary"]!, Is.EqualTo(binary));
@@ -110,7 +110,7 @@ public sealed class DataChannelInteropTests
 
     [Test]
     public async Task Messages_EchoIntact(
-        [Values(Chromium, Werift)] string implementation,
+        [ValueSource(typeof(ForeignPeer), nameof(ForeignPeer.Implementations))] string implementation,
         [Values] Offerer offerer,
         [Values(1, 16 * 1024, 64 * 1024, 256 * 1024)] int size,
         [Values] bool binary)
@@ -135,7 +135,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task ChannelKinds_PropertiesReachTheOtherSide_AndEveryMessageArrives([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer, [Values] ChannelKind kind)
+    public async Task ChannelKinds_PropertiesReachTheOtherSide_AndEveryMessageArrives([ValueSource(typeof(ForeignPeer), nameof(ForeignPeer.Implementations))] string implementation, [Values] Offerer offerer, [Values] ChannelKind kind)
     {
         const int Count = 100;
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation));
@@ -191,7 +191,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task NegotiatedChannel_Id7_OpensOnBothSidesWithoutAnnouncement([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer)
+    public async Task NegotiatedChannel_Id7_OpensOnBothSidesWithoutAnnouncement([ValueSource(typeof(ForeignPeer), nameof(ForeignPeer.Implementations))] string implementation, [Values] Offerer offerer)
     {
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation));
         var channel = call.Pc.CreateDataChannel("negotiated", new RTCDataChannelInit { Negotiated = true, Id = 7 });
@@ -210,7 +210,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task SixtyFourChannels_AllOpen_AndCarryTheirOwnMessages([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer)
+    public async Task SixtyFourChannels_AllOpen_AndCarryTheirOwnMessages([ValueSource(typeof(ForeignPeer), nameof(ForeignPeer.Implementations))] string implementation, [Values] Offerer offerer)
     {
         const int Count = 64;
         var labels = Enumerable.Range(0, Count).Select(i => $"ch{i:00}").ToList();
@@ -264,7 +264,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task ChannelClose_ReachesTheOtherSide_AndTheRestCarryOn([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer, [Values] Side closer)
+    public async Task ChannelClose_ReachesTheOtherSide_AndTheRestCarryOn([ValueSource(typeof(ForeignPeer), nameof(ForeignPeer.Implementations))] string implementation, [Values] Offerer offerer, [Values] Side closer)
     {
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation));
         var closing = await OpenChannelAsync(call, offerer, "closing");
@@ -312,7 +312,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task PeerConnectionClose_IsSeenByTheOtherSide([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer, [Values] Side closer)
+    public async Task PeerConnectionClose_IsSeenByTheOtherSide([ValueSource(typeof(ForeignPeer), nameof(ForeignPeer.Implementations))] string implementation, [Values] Offerer offerer, [Values] Side closer)
     {
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation));
         var channel = await OpenChannelAsync(call, offerer, "doomed");
@@ -360,7 +360,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task Trickle_OnAndOff([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer, [Values] bool trickle)
+    public async Task Trickle_OnAndOff([ValueSource(typeof(ForeignPeer), nameof(ForeignPeer.Implementations))] string implementation, [Values] Offerer offerer, [Values] bool trickle)
     {
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation), trickle);
         var channel = await OpenChannelAsync(call, offerer, "trickle");
@@ -380,7 +380,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task GetStats_ForeignMessageCountersMatchOurs([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer)
+    public async Task GetStats_ForeignMessageCountersMatchOurs([ValueSource(typeof(ForeignPeer), nameof(ForeignPeer.Implementations))] string implementation, [Values] Offerer offerer)
     {
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation));
         var first = await OpenChannelAsync(call, offerer, "stats-1");
@@ -436,18 +436,18 @@ public sealed class DataChannelInteropTests
     }
 
     // Real loss in the kernel (nftables in the test namespace; this kernel has no sch_netem): 10% of
-    // the datagrams to and from our ports. Against Chromium from before the offer, so ICE, DTLS and
-    // SCTP all retransmit against the browser's own recovery. werift's DTLS does not survive loss
+    // the datagrams to and from our ports, dropped on arrival. Against the browsers from before the
+    // offer, so ICE, DTLS and SCTP all retransmit against the browser's own recovery. werift's DTLS does not survive loss
     // in its handshake in either role: as client it answers a retransmitted flight 4 with a new
     // flight 5, even once connected, and then fails to decrypt (3 of 8 runs with .NET offering); as
     // server, after a lost ServerHello and our retransmitted ClientHello, it never answers our
     // complete, repeated flight 5 and resends its flight 4 until the timeout (traced on both sides,
     // 1 of 2 to 1 of 8 runs). So against werift the loss starts once the channel is open.
     [Test]
-    public async Task LossyLink_TenPercentEachWay_ReliableDeliveryStaysIntactAndInOrder([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer)
+    public async Task LossyLink_TenPercentEachWay_ReliableDeliveryStaysIntactAndInOrder([ValueSource(typeof(ForeignPeer), nameof(ForeignPeer.Implementations))] string implementation, [Values] Offerer offerer)
     {
         const int MinPort = 47300, MaxPort = 47399, Count = 200;
-        bool lossDuringHandshake = implementation == Chromium;
+        bool lossDuringHandshake = implementation != Werift;
         var loss = lossDuringHandshake ? await IntegrationTests.DataChannels.KernelPacketLoss.StartAsync(MinPort, MaxPort, percent: 10) : null;
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation), options: new RTCPeerConnectionOptions { MinPort = MinPort, MaxPort = MaxPort });
         var channel = await OpenChannelAsync(call, offerer, "lossy");
@@ -466,7 +466,7 @@ public sealed class DataChannelInteropTests
         var mine = new List<string>();
         for (int i = 0; i < Count; i++)
         {
-            mine.Add((await inbox.NextAsync()).Text!);
+            mine.Add((await inbox.NextAsync(call)).Text!);
         }
 
         var expected = Enumerable.Range(0, Count).Select(i => body + i).ToList();

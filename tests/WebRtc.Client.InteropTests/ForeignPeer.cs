@@ -15,13 +15,20 @@ public sealed class ForeignPeerException(string command, string name, string mes
 }
 
 /// <summary>
-/// A foreign WebRTC peer in a node process (headless Chromium through playwright-core, or werift),
+/// A foreign WebRTC peer in a node process (headless Chromium through playwright-core, headless
+/// Firefox ESR through puppeteer-core, or werift),
 /// driven over the line-oriented JSON protocol of node/README.md. Every event the peer reports is
 /// kept, so a test can wait for one that already happened.
 /// </summary>
 public sealed class ForeignPeer : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>The browsers among the foreign peers: each runs node/&lt;name&gt;-peer.mjs.</summary>
+    public const string Chromium = "chromium", Firefox = "firefox";
+
+    /// <summary>Every foreign peer: node/&lt;name&gt;-peer.mjs.</summary>
+    public static readonly IReadOnlyList<string> Implementations = [Chromium, Firefox, "werift"];
 
     private readonly Process _process;
     private readonly Lock _gate = new();
@@ -46,7 +53,7 @@ public sealed class ForeignPeer : IAsyncDisposable
     /// <summary>Raised on the reader thread for every event, in order.</summary>
     public event Action<JsonObject>? EventReceived;
 
-    /// <summary>"chromium" or "werift".</summary>
+    /// <summary>"chromium", "firefox" or "werift".</summary>
     public string Implementation { get; }
 
     /// <summary>The browser or library version the peer reported.</summary>
@@ -70,13 +77,12 @@ public sealed class ForeignPeer : IAsyncDisposable
     /// <summary>Starts the peer and waits for its ready event.</summary>
     public static async Task<ForeignPeer> StartAsync(string implementation)
     {
-        string script = implementation switch
+        if (!Implementations.Contains(implementation))
         {
-            "chromium" => "chromium-peer.mjs",
-            "werift" => "werift-peer.mjs",
-            _ => throw new ArgumentOutOfRangeException(nameof(implementation), implementation, "chromium or werift"),
-        };
-        var process = StartNode(script);
+            throw new ArgumentOutOfRangeException(nameof(implementation), implementation, string.Join(", ", Implementations));
+        }
+
+        var process = StartNode($"{implementation}-peer.mjs", implementation is Chromium or Firefox ? [implementation] : []);
         var peer = new ForeignPeer(implementation, process);
         try
         {
@@ -91,17 +97,21 @@ public sealed class ForeignPeer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts `node script args` in the node folder, with the programs it needs checked first.</summary>
-    public static Process StartNode(string script, params string[] args)
+    /// <summary>
+    /// Starts `node script args` in the node folder, with the programs it needs checked first:
+    /// node, the node packages, and each browser in <paramref name="browsers"/> ("chromium", "firefox").
+    /// </summary>
+    public static Process StartNode(string script, IEnumerable<string> browsers, params string[] args)
     {
         string node = ExternalDependency.Require("node", "nodejs");
-        if (script.StartsWith("chromium", StringComparison.Ordinal) || script.StartsWith("browserpeer", StringComparison.Ordinal))
+        foreach (string browser in browsers)
         {
-            ExternalDependency.Require("chromium", "chromium");
+            // Debian's package names; the command is the package's.
+            string package = browser == Firefox ? "firefox-esr" : browser;
+            ExternalDependency.Require(package, package);
         }
 
-        if (!Directory.Exists(Path.Combine(NodeDirectory, "node_modules", "playwright-core")) ||
-            !Directory.Exists(Path.Combine(NodeDirectory, "node_modules", "werift")))
+        if (!new[] { "playwright-core", "puppeteer-core", "werift" }.All(p => Directory.Exists(Path.Combine(NodeDirectory, "node_modules", p))))
         {
             string message = $"the node packages are not installed in {NodeDirectory}: run `npm ci` there (./build.sh test does)";
             if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))

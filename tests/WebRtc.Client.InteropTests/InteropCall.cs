@@ -36,7 +36,12 @@ public sealed class InteropCall : IAsyncDisposable
         Foreign = foreign;
         Trickle = trickle;
         Mark = mark;
-        Pc = new RTCPeerConnection(new RTCConfiguration(), (options ?? new RTCPeerConnectionOptions()) with { BindAddresses = [IPAddress.Loopback] });
+        options ??= new RTCPeerConnectionOptions();
+        Pc = new RTCPeerConnection(new RTCConfiguration(), options with
+        {
+            BindAddresses = [IPAddress.Loopback],
+            LoggerFactory = options.LoggerFactory ?? ProgressLoggerFactory.WhenVerbose,
+        });
         Pc.DataChannel += (_, e) => RemoteChannels.Writer.TryWrite(e.Channel);
         if (trickle)
         {

@@ -36,7 +36,8 @@ public sealed class Inbox
 
     public RTCDataChannel DataChannel { get; }
 
-    public async Task<ReceivedMessage> NextAsync()
+    /// <summary>The next message; on a timeout, <paramref name="call"/>'s states go into the exception.</summary>
+    public async Task<ReceivedMessage> NextAsync(InteropCall? call = null)
     {
         try
         {
@@ -44,7 +45,8 @@ public sealed class Inbox
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"no message on our channel '{DataChannel.Label}' in time (state {DataChannel.ReadyState}, received {DataChannel.MessagesReceived})");
+            string more = call is null ? string.Empty : $" {call.OurState()} {call.Foreign.Diagnostics()}";
+            throw new TimeoutException($"no message on our channel '{DataChannel.Label}' in time (state {DataChannel.ReadyState}, received {DataChannel.MessagesReceived}).{more}");
         }
     }
 

@@ -14,9 +14,8 @@ public sealed class SetupTimeTests
 {
     private const int Runs = 10;
 
-    [TestCase("chromium")]
-    [TestCase("werift")]
-    public async Task OfferToFirstEcho_MedianOfTen(string implementation)
+    [Test]
+    public async Task OfferToFirstEcho_MedianOfTen([ValueSource(typeof(ForeignPeer), nameof(ForeignPeer.Implementations))] string implementation)
     {
         await using var foreign = await ForeignPeer.StartAsync(implementation);
         var report = new List<string> { $"{implementation} {foreign.Version}: offer to first echoed message, {Runs} calls each, ms" };

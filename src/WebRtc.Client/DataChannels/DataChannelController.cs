@@ -448,7 +448,10 @@ public sealed class DataChannelController
                 }
                 catch (InvalidOperationException)
                 {
-                    Remove(channel, null);
+                    // The association is no longer established: it aborted or is shutting down after the
+                    // peer's reset (Firefox sends an ABORT right behind it), and this event was dispatched
+                    // late. Its Closed state is queued behind this event and closes the channel, with the
+                    // error if it failed, as when the reset comes first.
                 }
             }
             else if (bothDone)

@@ -4,6 +4,7 @@ namespace WebRtc.Client.IntegrationTests.DataChannels;
 /// Real packet loss in the kernel: an nftables rule that drops a share of the UDP datagrams
 /// to or from a port range, in the test's own network namespace. (This kernel has no
 /// sch_netem, so `tc netem` is not available; nft's random number generator does the job.)
+/// Datagrams are dropped on arrival, silently, as a network loses them.
 /// </summary>
 internal sealed class KernelPacketLoss : IAsyncDisposable
 {
@@ -23,10 +24,14 @@ internal sealed class KernelPacketLoss : IAsyncDisposable
         var table = "wrtc_loss_" + Environment.ProcessId + "_" + minPort;
         var loss = new KernelPacketLoss(table);
         await MustAsync("nft", "add", "table", "inet", table);
-        await MustAsync("nft", "add", "chain", "inet", table, "out", "{ type filter hook output priority 0 ; }");
-        await MustAsync("nft", "add", "rule", "inet", table, "out", "udp", "dport", $"{minPort}-{maxPort}",
+        // On the way in, not out: a datagram dropped in the output hook fails the sender's sendto() with
+        // EPERM, which a network never does, and Firefox's DTLS layer takes a failed write as fatal
+        // (SSL_ERROR_SOCKET_WRITE_FAILURE): its association died at the first drop. On loopback every
+        // datagram passes the input hook once, so the share dropped is the same.
+        await MustAsync("nft", "add", "chain", "inet", table, "in", "{ type filter hook input priority 0 ; }");
+        await MustAsync("nft", "add", "rule", "inet", table, "in", "udp", "dport", $"{minPort}-{maxPort}",
             "numgen", "random", "mod", "100", "<", percent.ToString(System.Globalization.CultureInfo.InvariantCulture), "counter", "drop");
-        await MustAsync("nft", "add", "rule", "inet", table, "out", "udp", "sport", $"{minPort}-{maxPort}", "udp", "dport", "!=", $"{minPort}-{maxPort}",
+        await MustAsync("nft", "add", "rule", "inet", table, "in", "udp", "sport", $"{minPort}-{maxPort}", "udp", "dport", "!=", $"{minPort}-{maxPort}",
             "numgen", "random", "mod", "100", "<", percent.ToString(System.Globalization.CultureInfo.InvariantCulture), "counter", "drop");
         return loss;
     }
