@@ -12,7 +12,7 @@ namespace WebRtc.Client.InteropTests;
 [NonParallelizable]
 public sealed class DataChannelInteropTests
 {
-    private const string Chromium = "chromium", Werift = "werift";
+    private const string Chromium = "chromium", Werift = "werift", Libdatachannel = "libdatachannel";
 
     // One foreign peer process per implementation for the whole fixture; each call resets it.
     private readonly Dictionary<string, ForeignPeer> _peers = [];
@@ -110,7 +110,7 @@ public sealed class DataChannelInteropTests
 
     [Test]
     public async Task Messages_EchoIntact(
-        [Values(Chromium, Werift)] string implementation,
+        [Values(Chromium, Werift, Libdatachannel)] string implementation,
         [Values] Offerer offerer,
         [Values(1, 16 * 1024, 64 * 1024, 256 * 1024)] int size,
         [Values] bool binary)
@@ -135,7 +135,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task ChannelKinds_PropertiesReachTheOtherSide_AndEveryMessageArrives([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer, [Values] ChannelKind kind)
+    public async Task ChannelKinds_PropertiesReachTheOtherSide_AndEveryMessageArrives([Values(Chromium, Werift, Libdatachannel)] string implementation, [Values] Offerer offerer, [Values] ChannelKind kind)
     {
         const int Count = 100;
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation));
@@ -191,7 +191,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task NegotiatedChannel_Id7_OpensOnBothSidesWithoutAnnouncement([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer)
+    public async Task NegotiatedChannel_Id7_OpensOnBothSidesWithoutAnnouncement([Values(Chromium, Werift, Libdatachannel)] string implementation, [Values] Offerer offerer)
     {
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation));
         var channel = call.Pc.CreateDataChannel("negotiated", new RTCDataChannelInit { Negotiated = true, Id = 7 });
@@ -210,7 +210,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task SixtyFourChannels_AllOpen_AndCarryTheirOwnMessages([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer)
+    public async Task SixtyFourChannels_AllOpen_AndCarryTheirOwnMessages([Values(Chromium, Werift, Libdatachannel)] string implementation, [Values] Offerer offerer)
     {
         const int Count = 64;
         var labels = Enumerable.Range(0, Count).Select(i => $"ch{i:00}").ToList();
@@ -264,7 +264,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task ChannelClose_ReachesTheOtherSide_AndTheRestCarryOn([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer, [Values] Side closer)
+    public async Task ChannelClose_ReachesTheOtherSide_AndTheRestCarryOn([Values(Chromium, Werift, Libdatachannel)] string implementation, [Values] Offerer offerer, [Values] Side closer)
     {
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation));
         var closing = await OpenChannelAsync(call, offerer, "closing");
@@ -312,7 +312,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task PeerConnectionClose_IsSeenByTheOtherSide([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer, [Values] Side closer)
+    public async Task PeerConnectionClose_IsSeenByTheOtherSide([Values(Chromium, Werift, Libdatachannel)] string implementation, [Values] Offerer offerer, [Values] Side closer)
     {
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation));
         var channel = await OpenChannelAsync(call, offerer, "doomed");
@@ -360,7 +360,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task Trickle_OnAndOff([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer, [Values] bool trickle)
+    public async Task Trickle_OnAndOff([Values(Chromium, Werift, Libdatachannel)] string implementation, [Values] Offerer offerer, [Values] bool trickle)
     {
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation), trickle);
         var channel = await OpenChannelAsync(call, offerer, "trickle");
@@ -380,7 +380,7 @@ public sealed class DataChannelInteropTests
     }
 
     [Test]
-    public async Task GetStats_ForeignMessageCountersMatchOurs([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer)
+    public async Task GetStats_ForeignMessageCountersMatchOurs([Values(Chromium, Werift, Libdatachannel)] string implementation, [Values] Offerer offerer)
     {
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation));
         var first = await OpenChannelAsync(call, offerer, "stats-1");
@@ -444,7 +444,7 @@ public sealed class DataChannelInteropTests
     // complete, repeated flight 5 and resends its flight 4 until the timeout (traced on both sides,
     // 1 of 2 to 1 of 8 runs). So against werift the loss starts once the channel is open.
     [Test]
-    public async Task LossyLink_TenPercentEachWay_ReliableDeliveryStaysIntactAndInOrder([Values(Chromium, Werift)] string implementation, [Values] Offerer offerer)
+    public async Task LossyLink_TenPercentEachWay_ReliableDeliveryStaysIntactAndInOrder([Values(Chromium, Werift, Libdatachannel)] string implementation, [Values] Offerer offerer)
     {
         const int MinPort = 47300, MaxPort = 47399, Count = 200;
         bool lossDuringHandshake = implementation == Chromium;

@@ -46,7 +46,7 @@ public sealed class ForeignPeer : IAsyncDisposable
     /// <summary>Raised on the reader thread for every event, in order.</summary>
     public event Action<JsonObject>? EventReceived;
 
-    /// <summary>"chromium" or "werift".</summary>
+    /// <summary>"chromium", "werift" or "libdatachannel".</summary>
     public string Implementation { get; }
 
     /// <summary>The browser or library version the peer reported.</summary>
@@ -74,7 +74,8 @@ public sealed class ForeignPeer : IAsyncDisposable
         {
             "chromium" => "chromium-peer.mjs",
             "werift" => "werift-peer.mjs",
-            _ => throw new ArgumentOutOfRangeException(nameof(implementation), implementation, "chromium or werift"),
+            "libdatachannel" => "libdatachannel-peer.mjs",
+            _ => throw new ArgumentOutOfRangeException(nameof(implementation), implementation, "chromium, werift or libdatachannel"),
         };
         var process = StartNode(script);
         var peer = new ForeignPeer(implementation, process);
@@ -101,7 +102,8 @@ public sealed class ForeignPeer : IAsyncDisposable
         }
 
         if (!Directory.Exists(Path.Combine(NodeDirectory, "node_modules", "playwright-core")) ||
-            !Directory.Exists(Path.Combine(NodeDirectory, "node_modules", "werift")))
+            !Directory.Exists(Path.Combine(NodeDirectory, "node_modules", "werift")) ||
+            !Directory.Exists(Path.Combine(NodeDirectory, "node_modules", "node-datachannel")))
         {
             string message = $"the node packages are not installed in {NodeDirectory}: run `npm ci` there (./build.sh test does)";
             if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
