@@ -151,7 +151,9 @@ public sealed class DataChannelInteropTests
         ushort? maxRetransmits = kind == ChannelKind.MaxRetransmits0 ? (ushort)0 : null;
         Assert.That(channel.Ordered, Is.EqualTo(ordered), "our view of ordered");
         Assert.That(channel.MaxRetransmits, Is.EqualTo(maxRetransmits), "our view of maxRetransmits");
-        if (offerer == Offerer.DotNetOffers)
+        // node-datachannel does not expose how libdatachannel read our DCEP OPEN (its driver reports
+        // null, node/README.md): only Chromium's and werift's view can be checked.
+        if (offerer == Offerer.DotNetOffers && implementation != Libdatachannel)
         {
             var announced = await call.Foreign.WaitForEventAsync("datachannel", e => (string?)e["label"] == "kind", call.Mark);
             Assert.That((bool)announced["ordered"]!, Is.EqualTo(ordered), "the foreign view of ordered");
