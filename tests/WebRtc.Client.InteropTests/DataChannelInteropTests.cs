@@ -39,7 +39,7 @@ public sealed class DataChannelInteropTests
     }
 
     /// <summary>Creates the channel on the offering side and returns ours once both ends are open.</summary>
-    private static async Task<RTCDataChannel> OpenChannelAsync(InteropCall call, Offerer offerer, string label, JsonObject? foreignOptions = null, RTCDataChannelInit? ourOptions = null)
+    internal static async Task<RTCDataChannel> OpenChannelAsync(InteropCall call, Offerer offerer, string label, JsonObject? foreignOptions = null, RTCDataChannelInit? ourOptions = null)
     {
         RTCDataChannel ours;
         if (offerer == Offerer.DotNetOffers)
@@ -62,7 +62,7 @@ public sealed class DataChannelInteropTests
 
     // A round trip each way, checked on arrival at every hop: we send, the foreign peer receives and
     // sends the same message back; then the foreign peer sends and we send it back.
-    private static async Task EchoBothWaysAsync(InteropCall call, Inbox inbox, bool binary, int size, int seed = 0)
+    internal static async Task EchoBothWaysAsync(InteropCall call, Inbox inbox, bool binary, int size, int seed = 0)
     {
         string label = inbox.DataChannel.Label;
         byte[] bytes = binary ? Payloads.Binary(size, seed) : Encoding.UTF8.GetBytes(Payloads.Text(size, seed));
