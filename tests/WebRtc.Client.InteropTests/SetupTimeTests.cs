@@ -16,6 +16,7 @@ public sealed class SetupTimeTests
 
     [TestCase("chromium")]
     [TestCase("werift")]
+    [TestCase("libdatachannel")]
     public async Task OfferToFirstEcho_MedianOfTen(string implementation)
     {
         await using var foreign = await ForeignPeer.StartAsync(implementation);
