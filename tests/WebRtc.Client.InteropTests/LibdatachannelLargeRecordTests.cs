@@ -70,9 +70,10 @@ public sealed class LibdatachannelLargeRecordTests
         var report = new List<string>();
         foreach (int size in new[] { 1, 1000, 16 * 1024, 256 * 1024 })
         {
+            long duplicates = call.Pc.Sctp!.Statistics.DuplicatesReceived;
             var watch = Stopwatch.StartNew();
             await DataChannelInteropTests.EchoBothWaysAsync(call, inbox, binary: true, size);
-            report.Add(string.Create(CultureInfo.InvariantCulture, $"{size} B: {watch.Elapsed.TotalMilliseconds:0} ms"));
+            report.Add(string.Create(CultureInfo.InvariantCulture, $"{size} B: {watch.Elapsed.TotalMilliseconds:0} ms ({call.Pc.Sctp!.Statistics.DuplicatesReceived - duplicates} duplicates)"));
         }
 
         var transport = (await call.Pc.GetStatsAsync()).OfType<RTCTransportStats>().Single();
@@ -83,7 +84,7 @@ public sealed class LibdatachannelLargeRecordTests
         await TestContext.Out.WriteLineAsync(
             $"libdatachannel {_peer.Version}, mtu {mtu?.ToString(CultureInfo.InvariantCulture) ?? "default"}, {offerer}, our suites {suites}: {transport.TlsVersion} {transport.DtlsCipher}, we were DTLS {transport.DtlsRole}; " +
             $"largest SCTP packet received {sctp.LargestPacketReceived} B = DTLS record of {record} B; " +
-            $"SCTP packets received {sctp.PacketsReceived}, dropped {sctp.PacketsDropped}, retransmitted {sctp.Retransmissions}, T3 {sctp.T3Expirations}; " +
+            $"SCTP packets received {sctp.PacketsReceived}, dropped {sctp.PacketsDropped}, we retransmitted {sctp.Retransmissions} (T3 {sctp.T3Expirations}), duplicates from the peer {sctp.DuplicatesReceived}; " +
             $"datagrams dropped below DTLS {dtls.DroppedDatagrams}; echo both ways: {string.Join(", ", report)}");
 
         Assert.Multiple(() =>
