@@ -27,8 +27,11 @@ public sealed class ForeignPeer : IAsyncDisposable
     /// <summary>The browsers among the foreign peers: each runs node/&lt;name&gt;-peer.mjs.</summary>
     public const string Chromium = "chromium", Firefox = "firefox";
 
+    /// <summary>libdatachannel (usrsctp + OpenSSL) through npm node-datachannel.</summary>
+    public const string Libdatachannel = "libdatachannel";
+
     /// <summary>Every foreign peer: node/&lt;name&gt;-peer.mjs.</summary>
-    public static readonly IReadOnlyList<string> Implementations = [Chromium, Firefox, "werift"];
+    public static readonly IReadOnlyList<string> Implementations = [Chromium, Firefox, "werift", Libdatachannel];
 
     private readonly Process _process;
     private readonly Lock _gate = new();
@@ -53,7 +56,7 @@ public sealed class ForeignPeer : IAsyncDisposable
     /// <summary>Raised on the reader thread for every event, in order.</summary>
     public event Action<JsonObject>? EventReceived;
 
-    /// <summary>"chromium", "firefox" or "werift".</summary>
+    /// <summary>"chromium", "firefox", "werift" or "libdatachannel".</summary>
     public string Implementation { get; }
 
     /// <summary>The browser or library version the peer reported.</summary>
@@ -111,7 +114,7 @@ public sealed class ForeignPeer : IAsyncDisposable
             ExternalDependency.Require(package, package);
         }
 
-        if (!new[] { "playwright-core", "puppeteer-core", "werift" }.All(p => Directory.Exists(Path.Combine(NodeDirectory, "node_modules", p))))
+        if (!new[] { "playwright-core", "puppeteer-core", "werift", "node-datachannel" }.All(p => Directory.Exists(Path.Combine(NodeDirectory, "node_modules", p))))
         {
             string message = $"the node packages are not installed in {NodeDirectory}: run `npm ci` there (./build.sh test does)";
             if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))

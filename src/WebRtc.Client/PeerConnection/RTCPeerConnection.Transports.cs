@@ -59,6 +59,8 @@ public sealed partial class RTCPeerConnection
                 SrtpProtectionProfiles = _options.Dtls.SrtpProtectionProfiles,
                 ReceiveQueueLimit = _options.Dtls.ReceiveQueueLimit,
                 NativeRecordLayer = _options.Dtls.NativeRecordLayer,
+                CipherSuites = _options.Dtls.CipherSuites,
+                ConfigureRecordLayer = _options.Dtls.ConfigureRecordLayer,
                 Logger = _options.Dtls.Logger ?? loggerFactory?.CreateLogger<DtlsTransport>(),
             });
         }

@@ -198,6 +198,7 @@ public sealed partial class SctpAssociation
         }
 
         Statistics.PacketsReceived++;
+        Statistics.LargestPacketReceived = Math.Max(Statistics.LargestPacketReceived, packet.Length);
         bool dataSeen = false;
         foreach (var chunk in reader.Chunks)
         {

@@ -154,6 +154,9 @@ public sealed class SctpAssociationStatistics
     /// <summary>Packets dropped as malformed, mis-tagged or out of state.</summary>
     public long PacketsDropped { get; internal set; }
 
+    /// <summary>The largest packet accepted so far, in bytes with the common header (a peer's own MTU shows here).</summary>
+    public int LargestPacketReceived { get; internal set; }
+
     /// <summary>DATA chunks sent for the first time.</summary>
     public long DataChunksSent { get; internal set; }
 

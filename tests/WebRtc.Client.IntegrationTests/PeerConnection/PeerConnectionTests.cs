@@ -345,6 +345,27 @@ public class PeerConnectionTests
     }
 
     [Test]
+    public async Task DtlsOptions_PinnedCipherSuite_ReachesTheTransport([Values] bool offererPins)
+    {
+        // The test hook of DtlsTransportOptions (internal CipherSuites) must not be lost on the way
+        // through the peer connection: interop tests pin ChaCha20-Poly1305 with it.
+        var pinned = new RTCPeerConnectionOptions { BindAddresses = [IPAddress.Loopback], Dtls = new Dtls.DtlsTransportOptions { CipherSuites = [0xCCA9] } };
+        await using var a = offererPins ? new RTCPeerConnection(new RTCConfiguration(), pinned) : NewPeer();
+        await using var b = offererPins ? NewPeer() : new RTCPeerConnection(new RTCConfiguration(), pinned);
+        var (sa, sb) = InMemorySignalingChannel.CreatePair();
+        await using var na = PerfectNegotiator.Attach(a, sa, polite: false);
+        await using var nb = PerfectNegotiator.Attach(b, sb, polite: true);
+        var remote = RemoteChannel(b, "pinned");
+        var local = a.CreateDataChannel("pinned");
+        Assert.That(await Echo(local, await remote, "m"), Is.EqualTo("m"));
+        foreach (var pc in new[] { a, b })
+        {
+            var transport = (await pc.GetStatsAsync()).OfType<RTCTransportStats>().Single();
+            Assert.That(transport.DtlsCipher, Is.EqualTo("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"));
+        }
+    }
+
+    [Test]
     public async Task ThrowingEventHandlers_DoNotBreakTheConnection()
     {
         await using var a = NewPeer();

@@ -81,6 +81,24 @@ public class SctpTransferTests
     }
 
     [Test]
+    public void LargestPacketReceived_ShowsThePeersPacketSize_NotDroppedOnes()
+    {
+        // A peer with a larger MTU than ours (usrsctp under libdatachannel with mtu 1500 sends 1392-byte packets).
+        var link = Connected(6, Options(7) with { MaxPacketSize = 1392 }, Options(8));
+        link.A.Send(1, 53, Bytes(16 * 1024, 1), default, link.Now);
+        link.B.Send(1, 53, Bytes(16 * 1024, 2), default, link.Now);
+        Assert.That(link.RunUntil(() => link.ReceivedByA.Count == 1 && link.ReceivedByB.Count == 1), Is.True);
+        Assert.That(link.B.Statistics.LargestPacketReceived, Is.GreaterThan(1160).And.AtMost(1392), "B got A's full-size packets");
+        Assert.That(link.A.Statistics.LargestPacketReceived, Is.GreaterThan(1000).And.AtMost(1160), "A got B's, no larger than B's limit");
+
+        int before = link.B.Statistics.LargestPacketReceived;
+        var junk = new byte[4000];
+        new Random(3).NextBytes(junk);
+        Assert.That(link.B.HandlePacket(junk, link.Now), Is.False);
+        Assert.That(link.B.Statistics.LargestPacketReceived, Is.EqualTo(before), "a dropped packet does not count");
+    }
+
+    [Test]
     public void Send_TooLargeOrEmpty_Throws()
     {
         // RFC 9260 §3.3.1: no empty DATA; RFC 8841 §6: never more than the peer's max-message-size.
