@@ -377,13 +377,7 @@ public sealed partial class RTCPeerConnection
                 {
                     if (final)
                     {
-                        _currentRemote = remote;
-                        _currentRemoteText = description;
-                        _currentLocal = localOffer;
-                        _currentLocalType = RTCSdpType.Offer;
-                        _pendingLocal = null;
-                        _pendingRemote = null;
-                        _pendingRemoteText = null;
+                        CommitAnswerToOurOffer(remote, description, localOffer);
                     }
                     else
                     {

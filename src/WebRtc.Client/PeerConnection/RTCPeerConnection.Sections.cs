@@ -52,13 +52,7 @@ public sealed partial class RTCPeerConnection
         SctpTransport? sctp;
         lock (_gate)
         {
-            _currentRemote = null;
-            _currentRemoteText = description;
-            _currentLocal = localOffer;
-            _currentLocalType = RTCSdpType.Offer;
-            _pendingLocal = null;
-            _pendingRemote = null;
-            _pendingRemoteText = null;
+            CommitAnswerToOurOffer(null, description, localOffer);
             // The channels that asked for the data section close now; offering it again would only loop.
             _negotiationNeeded = false;
             sctp = _sctp;
@@ -67,5 +61,18 @@ public sealed partial class RTCPeerConnection
         _channels.CloseAll(new OperationErrorException($"The remote answer rejected the data-channel m-section (mid {mid}).", rejected));
         sctp?.Abort("the remote answer rejected the data-channel m-section");
         SetSignalingState(RTCSignalingState.Stable);
+    }
+
+    // Under _gate: a final answer to our offer makes both descriptions current (JSEP §5.10); null
+    // remote when the answer accepts no data section.
+    private void CommitAnswerToOurOffer(JsepRemoteDescription? remote, RTCSessionDescription description, SdpSessionDescription localOffer)
+    {
+        _currentRemote = remote;
+        _currentRemoteText = description;
+        _currentLocal = localOffer;
+        _currentLocalType = RTCSdpType.Offer;
+        _pendingLocal = null;
+        _pendingRemote = null;
+        _pendingRemoteText = null;
     }
 }

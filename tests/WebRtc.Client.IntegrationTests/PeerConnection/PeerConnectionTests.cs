@@ -4,47 +4,18 @@ using WebRtc.Client.DataChannels;
 using WebRtc.Client.Ice;
 using WebRtc.Client.Sdp;
 using WebRtc.Client.Signaling;
+using static WebRtc.Client.IntegrationTests.PeerConnection.PcEvents;
 
 namespace WebRtc.Client.IntegrationTests.PeerConnection;
 
 /// <summary>Two RTCPeerConnections in one process on 127.0.0.1: offer/answer, trickle, glare, renegotiation, close, W3C state rules.</summary>
 public class PeerConnectionTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-
     private static RTCPeerConnection NewPeer() =>
         new(new RTCConfiguration(), new RTCPeerConnectionOptions { BindAddresses = [IPAddress.Loopback] });
 
-    private static Task<T> Next<T>(Action<Action<T>> subscribe, Func<T, bool>? accept = null)
-    {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        subscribe(value =>
-        {
-            if (accept is null || accept(value))
-            {
-                done.TrySetResult(value);
-            }
-        });
-        return done.Task.WaitAsync(Timeout);
-    }
-
     private static Task Connected(RTCPeerConnection pc) =>
         Next<RTCPeerConnectionState>(h => pc.ConnectionStateChange += (_, s) => h(s), s => s == RTCPeerConnectionState.Connected);
-
-    private static Task<RTCDataChannel> RemoteChannel(RTCPeerConnection pc, string label) =>
-        Next<RTCDataChannel>(h => pc.DataChannel += (_, e) => h(e.Channel), c => c.Label == label);
-
-    private static async Task<string?> Echo(RTCDataChannel from, RTCDataChannel to, string text)
-    {
-        var got = Next<string?>(h => to.MessageReceived += (_, m) => h(m.Text));
-        if (from.ReadyState != RTCDataChannelState.Open)
-        {
-            await Next<bool>(h => from.Open += (_, _) => h(true));
-        }
-
-        from.Send(text);
-        return await got;
-    }
 
     // Candidates reach the other side in order, after the description they belong to, as a
     // signaling channel would deliver them (AddIceCandidate before SetRemoteDescription is an error).
@@ -63,7 +34,7 @@ public class PeerConnectionTests
 
     private static async Task Pump(Func<Task> flush, RTCPeerConnection to, Func<bool> until)
     {
-        var end = DateTime.UtcNow + Timeout;
+        var end = DateTime.UtcNow + PcEvents.Timeout;
         while (!until() && DateTime.UtcNow < end && to.RemoteDescription is not null)
         {
             await flush();
@@ -429,7 +400,7 @@ public class PeerConnectionTests
         });
 
         restarter.RestartIce();
-        var end = DateTime.UtcNow + Timeout;
+        var end = DateTime.UtcNow + PcEvents.Timeout;
         while (DateTime.UtcNow < end && !(restarter.SignalingState == RTCSignalingState.Stable && other.SignalingState == RTCSignalingState.Stable
             && restarter.CurrentLocalDescription is { } l && Ufrag(l) != oldRestarter && other.CurrentLocalDescription is { } o && Ufrag(o) != oldOther
             && restarter.IceTransport!.IsRestarting == false && other.IceTransport!.IsRestarting == false))

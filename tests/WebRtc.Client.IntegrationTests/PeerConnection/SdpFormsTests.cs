@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using WebRtc.Client.DataChannels;
 using WebRtc.Client.Ice;
 using WebRtc.Client.Sdp;
+using static WebRtc.Client.IntegrationTests.PeerConnection.PcEvents;
 
 namespace WebRtc.Client.IntegrationTests.PeerConnection;
 
@@ -15,41 +16,11 @@ namespace WebRtc.Client.IntegrationTests.PeerConnection;
 /// </summary>
 public class SdpFormsTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-
     private static RTCPeerConnection NewPeer(ILoggerFactory? logs = null) =>
         new(new RTCConfiguration(), new RTCPeerConnectionOptions { BindAddresses = [IPAddress.Loopback], LoggerFactory = logs });
 
-    private static Task<T> Next<T>(Action<Action<T>> subscribe, Func<T, bool>? accept = null)
-    {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        subscribe(value =>
-        {
-            if (accept is null || accept(value))
-            {
-                done.TrySetResult(value);
-            }
-        });
-        return done.Task.WaitAsync(Timeout);
-    }
-
     private static Task Gathered(RTCPeerConnection pc) =>
         Next<RTCIceGatheringState>(h => pc.IceGatheringStateChange += (_, s) => h(s), s => s == RTCIceGatheringState.Complete);
-
-    private static Task<RTCDataChannel> RemoteChannel(RTCPeerConnection pc, string label) =>
-        Next<RTCDataChannel>(h => pc.DataChannel += (_, e) => h(e.Channel), c => c.Label == label);
-
-    private static async Task<string?> Echo(RTCDataChannel from, RTCDataChannel to, string text)
-    {
-        var got = Next<string?>(h => to.MessageReceived += (_, m) => h(m.Text));
-        if (from.ReadyState != RTCDataChannelState.Open)
-        {
-            await Next<bool>(h => from.Open += (_, _) => h(true));
-        }
-
-        from.Send(text);
-        return await got;
-    }
 
     // Our RFC 8841 data section rewritten as a stack of the draft-05 era writes it: the SCTP port as the format,
     // a=sctpmap with libwebrtc's 1024 streams, no a=sctp-port or a=max-message-size.
