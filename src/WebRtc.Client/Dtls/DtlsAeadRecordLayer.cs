@@ -60,6 +60,7 @@ internal sealed class DtlsAeadRecordLayer : IDisposable
         _write = write;
         _read = read;
         CipherSuite = cipherSuite;
+        Overhead = HeaderLength + write.ExplicitNonceLength + TagLength;
         SealBudget = isGcm ? AesGcmBlockBudget : MaxSequence;
         FailureLimit = DefaultFailureLimit;
     }
@@ -68,7 +69,7 @@ internal sealed class DtlsAeadRecordLayer : IDisposable
     public int CipherSuite { get; }
 
     /// <summary>Bytes a record adds to its plaintext: header, explicit nonce (GCM) and tag.</summary>
-    public int Overhead => HeaderLength + _write.ExplicitNonceLength + TagLength;
+    public int Overhead { get; }
 
     /// <summary>How much this key may protect: AES blocks plus one per record (GCM), or records (ChaCha20).</summary>
     public ulong SealBudget { get; set; }

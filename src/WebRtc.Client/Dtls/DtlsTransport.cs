@@ -295,7 +295,9 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
     public bool TrySend(ReadOnlySpan<byte> datagram)
     {
         var dtls = _dtls;
-        if (dtls is null || State != DtlsTransportState.Connected || datagram.Length > MaxSendSize)
+        var native = _records;
+        if (dtls is null || State != DtlsTransportState.Connected
+            || datagram.Length > (native is null ? dtls.GetSendLimit() : _options.Mtu - native.Overhead))
         {
             return false;
         }
@@ -305,7 +307,7 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
             // BouncyCastle's record layer is not made for concurrent writers; nor is our send buffer.
             lock (_sendGate)
             {
-                if (_records is { } records)
+                if (native is { } records)
                 {
                     if (records.TryProtect(DtlsAeadRecordLayer.ApplicationData, datagram, _sendRecord, out int length))
                     {
