@@ -285,7 +285,7 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
                 _nextEpochOneSequence = Math.Max(_nextEpochOneSequence, sequence + 1);
             }
 
-            datagram = datagram[Math.Min(datagram.Length, RecordHeaderLength + BinaryPrimitives.ReadUInt16BigEndian(datagram[11..]))..];
+            datagram = datagram[DtlsAeadRecordLayer.FirstRecordLength(datagram)..];
         }
     }
 

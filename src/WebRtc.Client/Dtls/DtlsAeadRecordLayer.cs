@@ -143,6 +143,13 @@ internal sealed class DtlsAeadRecordLayer : IDisposable
         }
     }
 
+    /// <summary>
+    /// The length of the record that starts <paramref name="datagram"/> (at least <see cref="HeaderLength"/>
+    /// bytes), header included, cut to what the datagram holds: walking a datagram record by record.
+    /// </summary>
+    public static int FirstRecordLength(ReadOnlySpan<byte> datagram) =>
+        Math.Min(datagram.Length, HeaderLength + BinaryPrimitives.ReadUInt16BigEndian(datagram[11..]));
+
     /// <summary>True when <paramref name="datagram"/> is exactly one epoch-1 application-data record: ours to open.</summary>
     public static bool IsSingleApplicationRecord(ReadOnlySpan<byte> datagram) =>
         datagram.Length >= HeaderLength + TagLength

@@ -406,7 +406,7 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
 
         while (datagram.Length >= DtlsAeadRecordLayer.HeaderLength)
         {
-            int length = Math.Min(datagram.Length, DtlsAeadRecordLayer.HeaderLength + BinaryPrimitives.ReadUInt16BigEndian(datagram[11..]));
+            int length = DtlsAeadRecordLayer.FirstRecordLength(datagram);
             var record = datagram[..length];
             if (DtlsAeadRecordLayer.IsSingleApplicationRecord(record))
             {
@@ -437,7 +437,7 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
                 return true;
             }
 
-            datagram = datagram[Math.Min(datagram.Length, DtlsAeadRecordLayer.HeaderLength + BinaryPrimitives.ReadUInt16BigEndian(datagram[11..]))..];
+            datagram = datagram[DtlsAeadRecordLayer.FirstRecordLength(datagram)..];
         }
 
         return false;
