@@ -343,7 +343,11 @@ internal sealed class DtlsAeadRecordLayer : IDisposable
         BinaryPrimitives.WriteUInt16BigEndian(aad[11..], (ushort)plaintextLength);
     }
 
-    /// <summary>One direction's key and IV; the record header (13 bytes) is already written or read.</summary>
+    /// <summary>
+    /// One direction's key and IV; the record header (13 bytes) is already written or read. The
+    /// record format is shared (RFC 5246 §6.2.3.3): [explicit nonce] ciphertext tag, the AAD from the
+    /// header; the two AEADs differ only in their nonce and primitive.
+    /// </summary>
     private abstract class Aead : IDisposable
     {
         public abstract int ExplicitNonceLength { get; }
@@ -352,12 +356,50 @@ internal sealed class DtlsAeadRecordLayer : IDisposable
         public abstract ulong Cost(int plaintextLength);
 
         /// <summary>Seals into <paramref name="record"/> after its header: [explicit nonce] ciphertext tag.</summary>
-        public abstract void Seal(Span<byte> record, ReadOnlySpan<byte> plaintext);
+        public void Seal(Span<byte> record, ReadOnlySpan<byte> plaintext)
+        {
+            WriteExplicitNonce(record);
+            Span<byte> nonce = stackalloc byte[12];
+            WriteNonce(record, nonce);
+            Span<byte> aad = stackalloc byte[13];
+            WriteAdditionalData(aad, record, plaintext.Length);
+            var body = record[(HeaderLength + ExplicitNonceLength)..];
+            Encrypt(nonce, plaintext, body[..plaintext.Length], body.Slice(plaintext.Length, TagLength), aad);
+        }
 
         /// <summary>Opens a whole record whose plaintext is <paramref name="length"/> bytes.</summary>
-        public abstract bool Open(ReadOnlySpan<byte> record, int length, Span<byte> plaintext);
+        public bool Open(ReadOnlySpan<byte> record, int length, Span<byte> plaintext)
+        {
+            Span<byte> nonce = stackalloc byte[12];
+            WriteNonce(record, nonce);
+            Span<byte> aad = stackalloc byte[13];
+            WriteAdditionalData(aad, record, length);
+            var body = record[(HeaderLength + ExplicitNonceLength)..];
+            try
+            {
+                Decrypt(nonce, body[..length], body.Slice(length, TagLength), plaintext, aad);
+                return true;
+            }
+            catch (AuthenticationTagMismatchException)
+            {
+                plaintext.Clear();
+                return false;
+            }
+        }
 
         public abstract void Dispose();
+
+        /// <summary>Writes what the record carries of the nonce, if anything, after its header.</summary>
+        protected virtual void WriteExplicitNonce(Span<byte> record)
+        {
+        }
+
+        /// <summary>The 12-byte nonce of the record whose header (and explicit nonce) is in place.</summary>
+        protected abstract void WriteNonce(ReadOnlySpan<byte> record, Span<byte> nonce);
+
+        protected abstract void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> aad);
+
+        protected abstract void Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad);
     }
 
     // RFC 5288 §3: nonce = 4-byte implicit salt || 8-byte explicit nonce carried in the record;
@@ -370,40 +412,21 @@ internal sealed class DtlsAeadRecordLayer : IDisposable
 
         public override ulong Cost(int plaintextLength) => ((ulong)plaintextLength + 15) / 16 + 1;
 
-        public override void Seal(Span<byte> record, ReadOnlySpan<byte> plaintext)
-        {
-            var explicitNonce = record.Slice(HeaderLength, 8);
-            record.Slice(3, 8).CopyTo(explicitNonce);
-            Span<byte> nonce = stackalloc byte[12];
-            salt.CopyTo(nonce);
-            explicitNonce.CopyTo(nonce[4..]);
-            Span<byte> aad = stackalloc byte[13];
-            WriteAdditionalData(aad, record, plaintext.Length);
-            var body = record[(HeaderLength + 8)..];
-            _aes.Encrypt(nonce, plaintext, body[..plaintext.Length], body.Slice(plaintext.Length, TagLength), aad);
-        }
+        public override void Dispose() => _aes.Dispose();
 
-        public override bool Open(ReadOnlySpan<byte> record, int length, Span<byte> plaintext)
+        protected override void WriteExplicitNonce(Span<byte> record) => record.Slice(3, 8).CopyTo(record.Slice(HeaderLength, 8));
+
+        protected override void WriteNonce(ReadOnlySpan<byte> record, Span<byte> nonce)
         {
-            Span<byte> nonce = stackalloc byte[12];
             salt.CopyTo(nonce);
             record.Slice(HeaderLength, 8).CopyTo(nonce[4..]);
-            Span<byte> aad = stackalloc byte[13];
-            WriteAdditionalData(aad, record, length);
-            var body = record[(HeaderLength + 8)..];
-            try
-            {
-                _aes.Decrypt(nonce, body[..length], body.Slice(length, TagLength), plaintext, aad);
-                return true;
-            }
-            catch (AuthenticationTagMismatchException)
-            {
-                plaintext.Clear();
-                return false;
-            }
         }
 
-        public override void Dispose() => _aes.Dispose();
+        protected override void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> aad) =>
+            _aes.Encrypt(nonce, plaintext, ciphertext, tag, aad);
+
+        protected override void Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad) =>
+            _aes.Decrypt(nonce, ciphertext, tag, plaintext, aad);
     }
 
     // RFC 7905 §2: nonce = 12-byte IV XOR (4 zero bytes || 64-bit epoch and sequence); no explicit nonce.
@@ -415,38 +438,9 @@ internal sealed class DtlsAeadRecordLayer : IDisposable
 
         public override ulong Cost(int plaintextLength) => 1;
 
-        public override void Seal(Span<byte> record, ReadOnlySpan<byte> plaintext)
-        {
-            Span<byte> nonce = stackalloc byte[12];
-            Nonce(record, nonce);
-            Span<byte> aad = stackalloc byte[13];
-            WriteAdditionalData(aad, record, plaintext.Length);
-            var body = record[HeaderLength..];
-            _chacha.Encrypt(nonce, plaintext, body[..plaintext.Length], body.Slice(plaintext.Length, TagLength), aad);
-        }
-
-        public override bool Open(ReadOnlySpan<byte> record, int length, Span<byte> plaintext)
-        {
-            Span<byte> nonce = stackalloc byte[12];
-            Nonce(record, nonce);
-            Span<byte> aad = stackalloc byte[13];
-            WriteAdditionalData(aad, record, length);
-            var body = record[HeaderLength..];
-            try
-            {
-                _chacha.Decrypt(nonce, body[..length], body.Slice(length, TagLength), plaintext, aad);
-                return true;
-            }
-            catch (AuthenticationTagMismatchException)
-            {
-                plaintext.Clear();
-                return false;
-            }
-        }
-
         public override void Dispose() => _chacha.Dispose();
 
-        private void Nonce(ReadOnlySpan<byte> record, Span<byte> nonce)
+        protected override void WriteNonce(ReadOnlySpan<byte> record, Span<byte> nonce)
         {
             iv.CopyTo(nonce);
             var sequence = record.Slice(3, 8);
@@ -455,6 +449,12 @@ internal sealed class DtlsAeadRecordLayer : IDisposable
                 nonce[4 + i] ^= sequence[i];
             }
         }
+
+        protected override void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> aad) =>
+            _chacha.Encrypt(nonce, plaintext, ciphertext, tag, aad);
+
+        protected override void Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad) =>
+            _chacha.Decrypt(nonce, ciphertext, tag, plaintext, aad);
     }
 }
 
