@@ -451,11 +451,16 @@ public sealed class DataChannelInteropTests
     {
         const int MinPort = 47300, MaxPort = 47399, Count = 200;
         bool lossDuringHandshake = implementation != Werift;
-        var loss = lossDuringHandshake ? await IntegrationTests.DataChannels.KernelPacketLoss.StartAsync(MinPort, MaxPort, percent: 10) : null;
+        // The rule goes with the test whatever happens: left behind, it made the next lossy case lossy from the start.
+        await using var loss = new LossHolder();
+        if (lossDuringHandshake)
+        {
+            loss.Rule = await IntegrationTests.DataChannels.KernelPacketLoss.StartAsync(MinPort, MaxPort, percent: 10);
+        }
+
         await using var call = await InteropCall.StartAsync(await PeerAsync(implementation), options: new RTCPeerConnectionOptions { MinPort = MinPort, MaxPort = MaxPort });
         var channel = await OpenChannelAsync(call, offerer, "lossy");
-        loss ??= await IntegrationTests.DataChannels.KernelPacketLoss.StartAsync(MinPort, MaxPort, percent: 10);
-        await using var removeLoss = loss;
+        loss.Rule ??= await IntegrationTests.DataChannels.KernelPacketLoss.StartAsync(MinPort, MaxPort, percent: 10);
         var inbox = new Inbox(channel);
 
         int mark = call.Foreign.EventCount;
@@ -478,8 +483,22 @@ public sealed class DataChannelInteropTests
         Assert.That(call.Foreign.Events("message", mark).Select(e => (string?)e["data"]), Is.EqualTo(expected), $"{Count} messages at {implementation}, intact and in order");
 
         await EchoBothWaysAsync(call, inbox, binary: true, size: 256 * 1024);
-        long dropped = await loss.DroppedAsync();
+        long dropped = await loss.Rule.DroppedAsync();
         await TestContext.Out.WriteLineAsync($"the kernel dropped {dropped} datagrams; our SCTP retransmitted {call.Pc.Sctp?.Statistics.Retransmissions}");
         Assert.That(dropped, Is.GreaterThan(20), "the loss rule must actually have dropped traffic");
+    }
+
+    /// <summary>The loss rule of one test, removed when the test ends, also when it fails.</summary>
+    private sealed class LossHolder : IAsyncDisposable
+    {
+        public IntegrationTests.DataChannels.KernelPacketLoss? Rule { get; set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Rule is { } rule)
+            {
+                await rule.DisposeAsync();
+            }
+        }
     }
 }

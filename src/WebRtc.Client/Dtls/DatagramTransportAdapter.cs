@@ -31,6 +31,8 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
     private readonly LogRateLimiter _dropLog = new(TimeSpan.FromSeconds(1));
     private readonly object _sendGate = new();
     private DtlsAeadRecordLayer? _epochOneWriter;
+    private readonly byte[] _heldChangeCipherSpec = new byte[RecordHeaderLength + 1];
+    private int _heldChangeCipherSpecLength;
     private long _nextEpochOneSequence;
     private readonly Queue<(byte[] Buffer, int Length)> _queue = new();
     private readonly object _gate = new();
@@ -260,18 +262,54 @@ internal sealed class DatagramTransportAdapter : DatagramTransport
 
         lock (_sendGate)
         {
-            if (_epochOneWriter is { } writer)
+            // BouncyCastle sends its ChangeCipherSpec alone, then the Finished. Apart, the peer may get
+            // the CCS and lose the Finished: it then reads our first application data in the new epoch
+            // before the handshake is done, which NSS (Firefox) answers with a fatal unexpected_message.
+            // Held and sent in one datagram with the Finished, as BoringSSL does, they arrive or not together.
+            if (IsLoneChangeCipherSpec(buffer))
             {
-                SendResealed(writer, buffer);
+                buffer.CopyTo(_heldChangeCipherSpec);
+                _heldChangeCipherSpecLength = buffer.Length;
                 return;
             }
 
-            NoteEpochOneSequences(buffer);
-        }
+            byte[]? joined = null;
+            if (_heldChangeCipherSpecLength > 0)
+            {
+                joined = ArrayPool<byte>.Shared.Rent(_heldChangeCipherSpecLength + buffer.Length);
+                _heldChangeCipherSpec.AsSpan(0, _heldChangeCipherSpecLength).CopyTo(joined);
+                buffer.CopyTo(joined.AsSpan(_heldChangeCipherSpecLength));
+                buffer = joined.AsSpan(0, _heldChangeCipherSpecLength + buffer.Length);
+                _heldChangeCipherSpecLength = 0;
+            }
 
-        // UDP semantics: a refused send is a lost datagram, and DTLS retransmits handshake flights itself.
-        _inner.TrySend(buffer);
+            try
+            {
+                if (_epochOneWriter is { } writer)
+                {
+                    SendResealed(writer, buffer);
+                    return;
+                }
+
+                NoteEpochOneSequences(buffer);
+
+                // UDP semantics: a refused send is a lost datagram, and DTLS retransmits handshake flights itself.
+                _inner.TrySend(buffer);
+            }
+            finally
+            {
+                if (joined is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(joined);
+                }
+            }
+        }
     }
+
+    private static bool IsLoneChangeCipherSpec(ReadOnlySpan<byte> datagram) =>
+        datagram.Length == RecordHeaderLength + 1
+        && datagram[0] == DtlsAeadRecordLayer.ChangeCipherSpec
+        && BinaryPrimitives.ReadUInt16BigEndian(datagram[11..]) == 1;
 
     // Before the takeover: the highest epoch-1 sequence number BouncyCastle used (its Finished, and
     // any retransmission of it), so ours continue right after (RFC 6347 §4.1: one counter per epoch).

@@ -102,6 +102,17 @@ public class DtlsRecordNumberingTests
             Assert.That(epochZero, Is.Unique.And.EqualTo(Enumerable.Range(0, epochZero.Count).Select(i => epochZero[0] + (ulong)i)), $"{side}: epoch 0 has no gaps either");
         }
 
+        // The CCS shares its datagram with the Finished behind it: apart, a peer that lost only the
+        // Finished would read our data in epoch 1 mid-handshake (NSS answers unexpected_message).
+        foreach (var (side, datagrams) in new[] { ("client", fromClient), ("server", fromServer) })
+        {
+            foreach (var records in datagrams.Select(d => Records(d).ToList()).Where(r => r.Any(x => x.Type == DtlsAeadRecordLayer.ChangeCipherSpec)))
+            {
+                int ccs = records.FindIndex(r => r.Type == DtlsAeadRecordLayer.ChangeCipherSpec);
+                Assert.That(records.Skip(ccs + 1).Any(r => r.Epoch == 1 && r.Type == DtlsAeadRecordLayer.Handshake), Is.True, $"{side}: a ChangeCipherSpec went out without its Finished");
+            }
+        }
+
         var serverEpochOne = fromServer.SelectMany(Records).Where(r => r.Epoch == 1).ToList();
         // Once per retransmission of the client's flight that reached it: more than once on a slow machine.
         Assert.That(serverEpochOne.Count(r => r.Type == DtlsAeadRecordLayer.Handshake), Is.GreaterThanOrEqualTo(2), "the server's Finished went out again after it was lost, re-sealed by the native layer");
