@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using WebRtc.Client.Sctp;
+using WebRtc.Client.Jsep;
 using WebRtc.Client.Sdp;
 
 namespace WebRtc.Client;

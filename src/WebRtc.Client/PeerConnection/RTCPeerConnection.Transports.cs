@@ -4,6 +4,7 @@ using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
 using WebRtc.Client.Net;
 using WebRtc.Client.Sctp;
+using WebRtc.Client.Jsep;
 using WebRtc.Client.Sdp;
 
 namespace WebRtc.Client;

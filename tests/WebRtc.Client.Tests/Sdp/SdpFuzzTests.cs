@@ -1,5 +1,7 @@
 using System.Text;
+using WebRtc.Client.Jsep;
 using WebRtc.Client.Sdp;
+using WebRtc.Client.Tests.Jsep;
 using WebRtc.Client.Tests.Sdp.Corpus;
 
 namespace WebRtc.Client.Tests.Sdp;

@@ -1,8 +1,9 @@
 using System.Net.Sockets;
 using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
+using WebRtc.Client.Sdp;
 
-namespace WebRtc.Client.Sdp;
+namespace WebRtc.Client.Jsep;
 
 /// <summary>
 /// Builds local offers and answers (RFC 8829 §5.2, §5.3) from the local transport parameters and

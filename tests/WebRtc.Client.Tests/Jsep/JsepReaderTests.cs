@@ -1,9 +1,10 @@
 using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
+using WebRtc.Client.Jsep;
 using WebRtc.Client.Sdp;
 using WebRtc.Client.Tests.Sdp.Corpus;
 
-namespace WebRtc.Client.Tests.Sdp;
+namespace WebRtc.Client.Tests.Jsep;
 
 public class JsepReaderTests
 {

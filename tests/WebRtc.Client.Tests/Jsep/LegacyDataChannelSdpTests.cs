@@ -1,8 +1,9 @@
 using WebRtc.Client.Dtls;
+using WebRtc.Client.Jsep;
 using WebRtc.Client.Sdp;
 using WebRtc.Client.Tests.Sdp.Corpus;
 
-namespace WebRtc.Client.Tests.Sdp;
+namespace WebRtc.Client.Tests.Jsep;
 
 // The data-channel m-section in every form stacks write (RFC 8841 and the drafts before it), read and
 // answered in kind; m-sections this library cannot use rejected as JSEP says.

@@ -1,7 +1,8 @@
 using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
+using WebRtc.Client.Sdp;
 
-namespace WebRtc.Client.Sdp;
+namespace WebRtc.Client.Jsep;
 
 /// <summary>
 /// Reads a remote offer or answer into what the ICE, DTLS and SCTP transports need, and checks

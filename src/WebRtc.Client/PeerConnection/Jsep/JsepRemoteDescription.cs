@@ -1,7 +1,8 @@
 using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
+using WebRtc.Client.Sdp;
 
-namespace WebRtc.Client.Sdp;
+namespace WebRtc.Client.Jsep;
 
 /// <summary>One m-section of a remote description, as the peer connection sees it.</summary>
 /// <param name="MLineIndex">The zero-based m-line index.</param>

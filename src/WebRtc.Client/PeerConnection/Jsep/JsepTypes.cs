@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
+using WebRtc.Client.Sdp;
 
-namespace WebRtc.Client.Sdp;
+namespace WebRtc.Client.Jsep;
 
 /// <summary>
 /// One m-section that a local description offers or accepts (RFC 8829 §5.2.1, §5.3.1). Data
