@@ -304,6 +304,7 @@ public class PeerConnectionTests
         var transport = report.OfType<RTCTransportStats>().Single();
         Assert.That(transport.DtlsState, Is.EqualTo("connected"));
         Assert.That(transport.DtlsCipher, Is.EqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
+        Assert.That(transport.SrtpCipher, Is.EqualTo("SRTP_AEAD_AES_128_GCM"));
         Assert.That(transport.IceRole, Is.EqualTo("controlling"));
         var pair = (RTCIceCandidatePairStats)report[transport.SelectedCandidatePairId!];
         Assert.That(pair.State, Is.EqualTo("succeeded"));

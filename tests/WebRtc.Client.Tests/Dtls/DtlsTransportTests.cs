@@ -1,4 +1,5 @@
 using WebRtc.Client.Dtls;
+using WebRtc.Client.Srtp;
 
 namespace WebRtc.Client.Tests.Dtls;
 
@@ -54,11 +55,9 @@ public class DtlsTransportTests
 
         Assert.That(pair.Client.State, Is.EqualTo(DtlsTransportState.Connected));
         Assert.That(pair.Server.State, Is.EqualTo(DtlsTransportState.Connected));
-        Assert.That(pair.Client.SrtpProtectionProfile, Is.EqualTo(DtlsSrtpProtectionProfile.AeadAes128Gcm));
-        Assert.That(pair.Server.SrtpProtectionProfile, Is.EqualTo(pair.Client.SrtpProtectionProfile));
-        var clientKeys = pair.Client.ExportKeyingMaterial();
-        Assert.That(clientKeys, Has.Length.EqualTo(56));
-        Assert.That(pair.Server.ExportKeyingMaterial(), Is.EqualTo(clientKeys));
+        Assert.That(pair.Client.SrtpProfile, Is.EqualTo(SrtpProfile.AeadAes128Gcm));
+        Assert.That(pair.Server.SrtpProfile, Is.EqualTo(pair.Client.SrtpProfile));
+        AssertMirroredSrtpKeys(pair.Client, pair.Server);
         Assert.That(pair.Client.RemoteCertificate.ToArray(), Is.EqualTo(s.DerCertificate.ToArray()));
         Assert.That(pair.Server.RemoteCertificate.ToArray(), Is.EqualTo(c.DerCertificate.ToArray()));
         Assert.That(pair.Client.IsWritable, Is.True);
@@ -132,27 +131,32 @@ public class DtlsTransportTests
         var link = new MemoryDatagramPair();
         await using var client = new DtlsTransport(link.A.Transport, EcdsaA, new DtlsTransportOptions
         {
-            SrtpProtectionProfiles = [DtlsSrtpProtectionProfile.Aes128CmHmacSha1_32, DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80],
+            SrtpProfiles = [SrtpProfile.AesCm128HmacSha1_32, SrtpProfile.AesCm128HmacSha1_80],
         });
         await using var server = new DtlsTransport(link.B.Transport, EcdsaB, new DtlsTransportOptions
         {
-            SrtpProtectionProfiles = [DtlsSrtpProtectionProfile.AeadAes256Gcm, DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80],
+            SrtpProfiles = [SrtpProfile.AeadAes256Gcm, SrtpProfile.AesCm128HmacSha1_80],
         });
         await Task.WhenAll(
             client.StartAsync(DtlsRole.Client, EcdsaB.GetFingerprint("sha-256"), CancellationToken.None),
             server.StartAsync(DtlsRole.Server, EcdsaA.GetFingerprint("sha-256"), CancellationToken.None)).WaitAsync(Wait);
-        Assert.That(client.SrtpProtectionProfile, Is.EqualTo(DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80));
-        Assert.That(server.SrtpProtectionProfile, Is.EqualTo(DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80));
-        Assert.That(client.ExportKeyingMaterial(), Has.Length.EqualTo(60).And.EqualTo(server.ExportKeyingMaterial()));
+        Assert.That(client.SrtpProfile, Is.EqualTo(SrtpProfile.AesCm128HmacSha1_80));
+        Assert.That(server.SrtpProfile, Is.EqualTo(SrtpProfile.AesCm128HmacSha1_80));
+        AssertMirroredSrtpKeys(client, server);
     }
 
-    [TestCase(DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80, 60)]
-    [TestCase(DtlsSrtpProtectionProfile.Aes128CmHmacSha1_32, 60)]
-    [TestCase(DtlsSrtpProtectionProfile.AeadAes128Gcm, 56)]
-    [TestCase(DtlsSrtpProtectionProfile.AeadAes256Gcm, 88)]
-    [TestCase(0x1234, 0)]
-    public void KeyingMaterialLength_PerProfile(int profile, int length) =>
-        Assert.That(DtlsSrtpProtectionProfile.KeyingMaterialLength(profile), Is.EqualTo(length));
+    /// <summary>Both sides derived the same material and each sends with the key the other receives with.</summary>
+    private static void AssertMirroredSrtpKeys(DtlsTransport client, DtlsTransport server)
+    {
+        var c = client.GetSrtpKeyingMaterial();
+        var s = server.GetSrtpKeyingMaterial();
+        Assert.That(c.Profile, Is.EqualTo(s.Profile));
+        Assert.That(c.LocalMasterKey.ToArray(), Is.EqualTo(s.RemoteMasterKey.ToArray()));
+        Assert.That(c.LocalMasterSalt.ToArray(), Is.EqualTo(s.RemoteMasterSalt.ToArray()));
+        Assert.That(c.RemoteMasterKey.ToArray(), Is.EqualTo(s.LocalMasterKey.ToArray()));
+        Assert.That(c.RemoteMasterSalt.ToArray(), Is.EqualTo(s.LocalMasterSalt.ToArray()));
+        Assert.That(2 * (c.LocalMasterKey.Length + c.LocalMasterSalt.Length), Is.EqualTo(SrtpKeyingMaterial.GetExportLength(c.Profile)));
+    }
 
     [TestCase(true)]
     [TestCase(false)]
@@ -177,7 +181,7 @@ public class DtlsTransportTests
         Assert.That(pair.Client.State, Is.EqualTo(DtlsTransportState.Failed));
         Assert.That(pair.Server.State, Is.EqualTo(DtlsTransportState.Failed));
         Assert.That(pair.Client.IsWritable, Is.False);
-        Assert.Throws<InvalidOperationException>(() => pair.Client.ExportKeyingMaterial());
+        Assert.Throws<InvalidOperationException>(() => pair.Client.GetSrtpKeyingMaterial());
     }
 
     [Test]
@@ -196,7 +200,7 @@ public class DtlsTransportTests
         Assert.That(droppedClientHello, Is.EqualTo(1));
         Assert.That(droppedServerHello, Is.EqualTo(1));
         Assert.That(pair.Client.State, Is.EqualTo(DtlsTransportState.Connected));
-        Assert.That(pair.Server.ExportKeyingMaterial(), Is.EqualTo(pair.Client.ExportKeyingMaterial()));
+        AssertMirroredSrtpKeys(pair.Client, pair.Server);
     }
 
     [TestCase(true)]
@@ -415,17 +419,19 @@ public class DtlsTransportTests
     }
 
     [Test]
-    public async Task NoCommonSrtpProfile_ConnectsWithoutProfile_ExportThrows()
+    public async Task NoCommonSrtpProfile_ConnectsWithoutProfile_KeyingMaterialThrows()
     {
         var link = new MemoryDatagramPair();
-        await using var client = new DtlsTransport(link.A.Transport, EcdsaA, new DtlsTransportOptions { SrtpProtectionProfiles = [] });
+        await using var client = new DtlsTransport(link.A.Transport, EcdsaA, new DtlsTransportOptions { SrtpProfiles = [] });
         await using var server = new DtlsTransport(link.B.Transport, EcdsaB);
         await Task.WhenAll(
             client.StartAsync(DtlsRole.Client, EcdsaB.GetFingerprint("sha-256"), CancellationToken.None),
             server.StartAsync(DtlsRole.Server, EcdsaA.GetFingerprint("sha-256"), CancellationToken.None)).WaitAsync(Wait);
-        Assert.That(client.SrtpProtectionProfile, Is.Null);
-        Assert.That(server.SrtpProtectionProfile, Is.Null);
-        Assert.Throws<InvalidOperationException>(() => client.ExportKeyingMaterial());
+        Assert.That(client.SrtpProfile, Is.Null);
+        Assert.That(server.SrtpProfile, Is.Null);
+        var ex = Assert.Throws<InvalidOperationException>(() => client.GetSrtpKeyingMaterial());
+        Assert.That(ex!.Message, Does.Contain("no SRTP protection profile"));
+        Assert.Throws<InvalidOperationException>(() => server.GetSrtpKeyingMaterial());
     }
 
     [Test]
@@ -447,7 +453,7 @@ public class DtlsTransportTests
         }
 
         await start.WaitAsync(Wait);
-        Assert.That(pair.Server.ExportKeyingMaterial(), Is.EqualTo(pair.Client.ExportKeyingMaterial()));
+        AssertMirroredSrtpKeys(pair.Client, pair.Server);
     }
 
     [Test]
