@@ -184,9 +184,8 @@ public class LegacyDataChannelSdpTests
         var answer = Answer(offer);
         Assert.Multiple(() =>
         {
-            Assert.That(sections.Select(s => s.IsUsed), Is.EqualTo(new[] { false, false, true }));
-            Assert.That(sections[0].UnusedReason, Does.Contain("audio is not supported"));
-            Assert.That(sections[1].UnusedReason, Does.Contain("video is not supported"));
+            // Audio and video over UDP/TLS/RTP/SAVPF are usable; the data-only answer plan still rejects them.
+            Assert.That(sections.Select(s => s.IsUsed), Is.EqualTo(new[] { true, true, true }));
             // RFC 3264 §6 / RFC 8829 §5.3.1: port 0, the offer's media and proto, one of its formats; no transport attributes.
             foreach (var (m, i) in answer.Media.Take(2).Select((m, i) => (m, i)))
             {
@@ -226,7 +225,8 @@ public class LegacyDataChannelSdpTests
     }
 
     [TestCase("m=application 9", "m=application 0", "port 0")]
-    [TestCase("m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "m=audio 9 UDP/TLS/RTP/SAVPF 111", "audio is not supported")]
+    [TestCase("m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "m=audio 9 UDP/TLS/RTP/SAVPF 111", "lists no RTP codec")]
+    [TestCase("m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "m=audio 9 RTP/AVP 0", "RTP/AVP has no DTLS-SRTP")]
     [TestCase("UDP/DTLS/SCTP webrtc-datachannel", "UDP/BFCP *", "protocol UDP/BFCP")]
     [TestCase("webrtc-datachannel", "t38", "format 't38'")]
     public void Offer_with_nothing_usable_is_operation_error_naming_each_m_line(string original, string replacement, string expected)

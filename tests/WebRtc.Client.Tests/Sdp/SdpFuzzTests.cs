@@ -116,6 +116,7 @@ public class SdpFuzzTests
         JsepRemoteDescription offer;
         try { offer = JsepReader.ReadOffer(sdp); }
         catch (RTCException) { return; }
+        if (offer.DataSection is null) { return; } // the default plan accepts only data; JsepMediaFuzzTests answers media
         var answer = JsepBuilder.CreateAnswer(offer.Sdp, SdpOrigin.Create(1, 1), JsepBuilderTests.Transport()).ToString();
         var back = JsepReader.ReadAnswer(answer, sdp);
         Assert.That(back.DataSection!.MLineIndex, Is.EqualTo(offer.DataSection!.MLineIndex), sdp.ToString());

@@ -35,11 +35,14 @@ public static class JsepBuilder
         var sdp = NewSession(origin, transport);
         CheckMids(sections.Select(s => s?.Mid));
         if (sections.Count > 0) { sdp.Attributes.Insert(0, new SdpAttribute("group", new SdpGroup(SdpGroup.Bundle, sections.Select(s => s.Mid).ToArray()).ToString())); }
+        // RFC 8285 §6: we read mixed one- and two-byte header extensions; Chromium says so at session level.
+        if (sections.Any(s => s is JsepMediaSection)) { sdp.Attributes.Insert(1, new SdpAttribute("extmap-allow-mixed", null)); }
         for (var i = 0; i < sections.Count; i++)
         {
             sdp.Media.Add(sections[i] switch
             {
                 JsepDataSection data => DataSection(data, SdpMediaDescription.UdpDtlsSctp, transport, setup, carriesCandidates: i == 0),
+                JsepMediaSection media => MediaSection(media, JsepMediaSdp.Proto, transport, setup, carriesCandidates: i == 0),
                 _ => throw new ArgumentException($"Section type {sections[i].GetType().Name} is not supported yet.", nameof(sections)),
             });
         }
@@ -82,9 +85,7 @@ public static class JsepBuilder
         // RFC 8843 §7.3.1: the answer's group holds the accepted mids of the offered group; the first is the tag.
         var ordered = offeredBundle?.Mids.Where(accepted.Contains).Distinct().ToArray() ?? [];
         if (ordered.Length > 0) { sdp.Attributes.Insert(0, new SdpAttribute("group", new SdpGroup(SdpGroup.Bundle, ordered).ToString())); }
-        var tagIndex = ordered.Length > 0
-            ? IndexOfMid(offer, ordered[0])
-            : Enumerable.Range(0, sections.Count).FirstOrDefault(i => sections[i] is not null, -1);
+        var tagIndex = AnswerTagIndex(offer, sections);
 
         for (var i = 0; i < sections.Count; i++)
         {
@@ -102,11 +103,42 @@ public static class JsepBuilder
                     sdp.Media.Add(DataSection(section, offered.Proto, transport, answerSetup, carriesCandidates: i == tagIndex,
                         writeMid: offered.Mid is not null, legacy: offered.IsLegacyDataChannel));
                     break;
+                case JsepMediaSection media:
+                    if (!JsepMediaSdp.IsMediaKind(offered) || JsepMediaSdp.KindOf(offered) != media.Kind)
+                    {
+                        throw new ArgumentException($"m-line {i} is {offered.Media}; it cannot be answered with a {media.Kind} section.", nameof(sections));
+                    }
+                    if (JsepMediaSdp.WhyUnusableProto(offered.Proto) is { } why)
+                    {
+                        throw new ArgumentException($"m-line {i} cannot be accepted: {why}.", nameof(sections));
+                    }
+                    var mediaSetup = setup ?? AnswerSetup(SdpTransportAttributes.ParseSetupOrThrow(offer.GetSetupValue(offered), isAnswer: false));
+                    sdp.Media.Add(MediaSection(media with { Mid = offered.Mid ?? media.Mid }, offered.Proto, transport, mediaSetup,
+                        carriesCandidates: i == tagIndex, writeMid: offered.Mid is not null));
+                    // RFC 8285 §6: the answer may say extmap-allow-mixed only when the offer did.
+                    if ((offer.Attributes.Contains("extmap-allow-mixed") || offered.ExtMapAllowMixed) && !sdp.Attributes.Contains("extmap-allow-mixed"))
+                    {
+                        sdp.Attributes.Insert(ordered.Length > 0 ? 1 : 0, new SdpAttribute("extmap-allow-mixed", null));
+                    }
+                    break;
                 default:
                     throw new ArgumentException($"Section type {sections[i]!.GetType().Name} is not supported yet.", nameof(sections));
             }
         }
         return sdp;
+    }
+
+    // The m-line whose transport an answer with this plan uses and whose candidates it carries: the first accepted
+    // mid of the offer's BUNDLE group (RFC 8843 §7.3.1), else the first accepted m-line; -1 when none is accepted.
+    internal static int AnswerTagIndex(SdpSessionDescription offer, IReadOnlyList<JsepSection?> sections)
+    {
+        var group = offer.BundleGroup?.Mids ?? [];
+        foreach (var mid in group)
+        {
+            var i = IndexOfMid(offer, mid);
+            if (i >= 0 && i < sections.Count && sections[i] is not null) { return i; }
+        }
+        return Enumerable.Range(0, Math.Min(sections.Count, offer.Media.Count)).FirstOrDefault(i => sections[i] is not null, -1);
     }
 
     /// <summary>
@@ -186,6 +218,24 @@ public static class JsepBuilder
         // RFC 8841 §5.1 a=sctp-port, §6.1 a=max-message-size.
         m.Attributes.Add("sctp-port", port);
         m.Attributes.Add("max-message-size", data.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return m;
+    }
+
+    private static SdpMediaDescription MediaSection(JsepMediaSection media, string proto, JsepLocalTransport transport, DtlsSetup setup,
+        bool carriesCandidates, bool writeMid = true)
+    {
+        JsepMediaSdp.Validate(media);
+        var candidates = carriesCandidates ? transport.Candidates : [];
+        var defaultCandidate = DefaultCandidate(candidates);
+        var m = new SdpMediaDescription(media.Kind == Codecs.CodecKind.Video ? "video" : "audio", defaultCandidate?.Port ?? 9, proto, JsepMediaSdp.Formats(media));
+        m.Connections.Add(defaultCandidate is null
+            ? SdpConnection.Placeholder
+            : new SdpConnection("IN", defaultCandidate.IPAddress!.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4", defaultCandidate.Address));
+        // RFC 8829 §5.2.1: a=rtcp with the placeholder address, as Chromium writes it; RTCP is muxed anyway.
+        m.Attributes.Add("rtcp", "9 IN IP4 0.0.0.0");
+        AddTransportAttributes(m, transport, setup, candidates, carriesCandidates && transport.EndOfCandidates);
+        if (writeMid) { m.Attributes.Add("mid", media.Mid); }
+        JsepMediaSdp.WriteMediaAttributes(m, media);
         return m;
     }
 

@@ -8,9 +8,9 @@ namespace WebRtc.Client.Jsep;
 /// Reads a remote offer or answer into what the ICE, DTLS and SCTP transports need, and checks
 /// what JSEP requires of it (RFC 8829 §5.7, §5.8). Syntax errors are <see cref="SdpParseException"/>
 /// (from parsing); a description that breaks JSEP (no ICE credentials or fingerprint, a bad setup,
-/// duplicate mids) raises <see cref="InvalidAccessException"/>; a valid one with no m-section this
-/// library can use (audio or video only, today) raises <see cref="OperationErrorException"/>, the W3C
-/// error for a description that "cannot be applied at the media layer".
+/// duplicate mids, an answered audio/video section without rtcp-mux) raises <see cref="InvalidAccessException"/>;
+/// a valid one with no m-section this library can use (neither a data channel nor audio/video over DTLS-SRTP)
+/// raises <see cref="OperationErrorException"/>, the W3C error for a description that "cannot be applied at the media layer".
 /// </summary>
 /// <remarks>
 /// Data sections are read in every form real stacks write: RFC 8841's <c>UDP/DTLS/SCTP webrtc-datachannel</c>
@@ -22,7 +22,7 @@ public static class JsepReader
 {
     /// <summary>Parses and reads a remote offer.</summary>
     /// <param name="sdp">The offer text.</param>
-    /// <param name="requireDataSection">Whether an offer without an acceptable data-channel m-line is an error.</param>
+    /// <param name="requireDataSection">Whether an offer with no usable m-line (neither data channel nor audio/video over DTLS-SRTP) is an error.</param>
     /// <returns>The transport parameters.</returns>
     /// <exception cref="SdpParseException">The text is not valid SDP.</exception>
     /// <exception cref="InvalidAccessException">The offer breaks JSEP (see <see cref="ReadOffer(SdpSessionDescription, bool)"/>).</exception>
@@ -31,31 +31,69 @@ public static class JsepReader
         ReadOffer(SdpSessionDescription.Parse(sdp), requireDataSection);
 
     /// <summary>
-    /// Reads a remote offer. The transport section is the data section, or, when that is
-    /// <c>a=bundle-only</c>, the offerer's BUNDLE tag (RFC 8843 §7.2); the local setup is the answer's
-    /// (<see cref="JsepBuilder.AnswerSetup"/>).
+    /// Reads a remote offer. The transport section is the data section, else the first usable audio/video section,
+    /// or, when that is <c>a=bundle-only</c>, the offerer's BUNDLE tag (RFC 8843 §7.2); the local setup is the answer's
+    /// (<see cref="JsepBuilder.AnswerSetup"/>). An answer that accepts audio or video should read the offer with
+    /// <see cref="ReadOffer(SdpSessionDescription, IReadOnlyList{JsepSection})"/> instead, whose transport section is
+    /// the BUNDLE tag that answer will have.
     /// </summary>
     /// <param name="offer">The parsed offer.</param>
-    /// <param name="requireDataSection">Whether an offer without an acceptable data-channel m-line is an error.</param>
+    /// <param name="requireDataSection">Whether an offer with no usable m-line (neither data channel nor audio/video over DTLS-SRTP) is an error.</param>
     /// <returns>The transport parameters.</returns>
     /// <exception cref="InvalidAccessException">
     /// Duplicate mids, a BUNDLE group naming an unknown mid, missing or invalid ice-ufrag/ice-pwd, no usable
     /// fingerprint, or an <c>a=setup</c> other than actpass/active/passive.
     /// </exception>
     /// <exception cref="OperationErrorException">
-    /// No acceptable data m-line (when required), or no m-line that is not rejected; the message names every
-    /// m-line and why it cannot be used.
+    /// No usable data or audio/video m-line (when required), or no m-line that is not rejected; the message names
+    /// every m-line and why it cannot be used.
     /// </exception>
-    public static JsepRemoteDescription ReadOffer(SdpSessionDescription offer, bool requireDataSection = true)
+    public static JsepRemoteDescription ReadOffer(SdpSessionDescription offer, bool requireDataSection = true) =>
+        ReadOffer(offer, requireDataSection, answerSections: null);
+
+    /// <summary>
+    /// Reads a remote offer for the answer that <paramref name="answerSections"/> will build with
+    /// <see cref="JsepBuilder.CreateAnswer"/>: the transport section is the BUNDLE tag of that answer, the first
+    /// accepted mid of the offer's group (RFC 8843 §7.3.1), whose candidates the offerer keeps once BUNDLE is
+    /// negotiated. Otherwise as <see cref="ReadOffer(SdpSessionDescription, bool)"/>.
+    /// </summary>
+    /// <param name="offer">The parsed offer.</param>
+    /// <param name="answerSections">Per offered m-line, what the answer accepts, or null to reject it.</param>
+    /// <returns>The transport parameters.</returns>
+    /// <exception cref="ArgumentException">The plan does not have one entry per offered m-line.</exception>
+    /// <exception cref="InvalidAccessException">As <see cref="ReadOffer(SdpSessionDescription, bool)"/>.</exception>
+    /// <exception cref="OperationErrorException">The plan accepts no m-line; the message names every m-line and why it cannot be used.</exception>
+    public static JsepRemoteDescription ReadOffer(SdpSessionDescription offer, IReadOnlyList<JsepSection?> answerSections)
+    {
+        ArgumentNullException.ThrowIfNull(answerSections);
+        return ReadOffer(offer, requireDataSection: true, answerSections);
+    }
+
+    private static JsepRemoteDescription ReadOffer(SdpSessionDescription offer, bool requireDataSection, IReadOnlyList<JsepSection?>? answerSections)
     {
         ArgumentNullException.ThrowIfNull(offer);
         CheckMidsAndBundle(offer, "offer");
+        var media = ReadMediaSections(offer);
         var data = FindDataSection(offer);
-        if (data < 0 && requireDataSection)
+        var firstMedia = media.FirstOrDefault(m => m.IsUsable)?.MLineIndex ?? -1;
+        if (data < 0 && firstMedia < 0 && requireDataSection)
         {
             throw new OperationErrorException(NothingUsable(offer, "offer"));
         }
-        var transport = data >= 0 ? data : FirstAccepted(offer, "offer");
+        int transport;
+        if (answerSections is not null)
+        {
+            if (answerSections.Count != offer.Media.Count)
+            {
+                throw new ArgumentException($"The answer plan needs one entry per offered m-line ({offer.Media.Count}), not {answerSections.Count}.", nameof(answerSections));
+            }
+            transport = JsepBuilder.AnswerTagIndex(offer, answerSections);
+            if (transport < 0) { throw new OperationErrorException(NothingUsable(offer, "offer") + " The answer accepts none of them."); }
+        }
+        else
+        {
+            transport = data >= 0 ? data : firstMedia >= 0 ? firstMedia : FirstAccepted(offer, "offer");
+        }
         if (offer.Media[transport].IsBundleOnly)
         {
             // RFC 8843 §7.2: a bundle-only section uses the offerer's tagged section's transport.
@@ -69,13 +107,13 @@ public static class JsepReader
         }
         var remoteSetup = SdpTransportAttributes.ParseSetupOrThrow(offer.GetSetupValue(offer.Media[transport]), isAnswer: false);
         var localSetup = JsepBuilder.AnswerSetup(remoteSetup);
-        return Read(offer, isOffer: true, transport, data, remoteSetup, localSetup, ResolveRole(localSetup, remoteSetup, localIsOfferer: false));
+        return Read(offer, isOffer: true, transport, data, media, remoteSetup, localSetup, ResolveRole(localSetup, remoteSetup, localIsOfferer: false));
     }
 
     /// <summary>Parses and reads a remote answer to our offer.</summary>
     /// <param name="sdp">The answer text.</param>
     /// <param name="localOffer">Our offer that it answers.</param>
-    /// <param name="requireDataSection">Whether an answer that does not accept a data-channel m-line is an error.</param>
+    /// <param name="requireDataSection">Whether an answer that accepts no usable m-line (neither data channel nor audio/video) is an error.</param>
     /// <returns>The transport parameters.</returns>
     /// <exception cref="SdpParseException">The text is not valid SDP.</exception>
     /// <exception cref="InvalidAccessException">The answer breaks JSEP (see <see cref="ReadAnswer(SdpSessionDescription, SdpSessionDescription, bool)"/>).</exception>
@@ -90,7 +128,7 @@ public static class JsepReader
     /// </summary>
     /// <param name="answer">The parsed answer.</param>
     /// <param name="localOffer">Our offer that it answers.</param>
-    /// <param name="requireDataSection">Whether an answer that does not accept a data-channel m-line is an error.</param>
+    /// <param name="requireDataSection">Whether an answer that accepts no usable m-line (neither data channel nor audio/video) is an error.</param>
     /// <returns>The transport parameters.</returns>
     /// <exception cref="InvalidAccessException">
     /// The m-lines do not match the offer, ice-ufrag/ice-pwd is missing or invalid, no usable fingerprint, or
@@ -116,12 +154,22 @@ public static class JsepReader
             }
         }
         CheckMidsAndBundle(answer, "answer");
+        var media = ReadMediaSections(answer);
+        foreach (var m in media)
+        {
+            // RFC 8829 §5.8 / RFC 5761: we offer rtcp-mux only (no RTCP port); libwebrtc fails such an answer too.
+            if (!m.IsRejected && !m.RtcpMux && localOffer.Media[m.MLineIndex].RtcpMux)
+            {
+                throw new InvalidAccessException($"m-line {m.MLineIndex} ({answer.Media[m.MLineIndex].Media}, mid {m.Mid ?? "none"}) of the remote answer has no a=rtcp-mux; this endpoint only multiplexes RTP and RTCP (RFC 5761, RFC 8829 §5.8).");
+            }
+        }
         var data = FindDataSection(answer);
-        if (data < 0 && requireDataSection)
+        var firstMedia = media.FirstOrDefault(m => m.IsUsable)?.MLineIndex ?? -1;
+        if (data < 0 && firstMedia < 0 && requireDataSection)
         {
             throw new OperationErrorException(NothingUsable(answer, "answer"));
         }
-        var transport = data >= 0 ? data : FirstAccepted(answer, "answer");
+        var transport = data >= 0 ? data : firstMedia >= 0 ? firstMedia : FirstAccepted(answer, "answer");
         // RFC 8843 §7.3.1: the first mid of the answer's group is the tag whose transport everything in the group uses.
         var group = answer.BundleGroup;
         if (group is { Mids.Count: > 0 } && answer.Media[transport].Mid is { } mid && group.Mids.Contains(mid))
@@ -135,13 +183,15 @@ public static class JsepReader
         }
         var localSetup = SdpTransportAttributes.ParseSetup(localOffer.GetSetupValue(localOffer.Media[transport])) ?? DtlsSetup.ActPass;
         var remoteSetup = SdpTransportAttributes.ParseSetupOrThrow(answer.GetSetupValue(answer.Media[transport]), isAnswer: true);
-        return Read(answer, isOffer: false, transport, data, remoteSetup, localSetup, ResolveRole(localSetup, remoteSetup, localIsOfferer: true));
+        return Read(answer, isOffer: false, transport, data, media, remoteSetup, localSetup, ResolveRole(localSetup, remoteSetup, localIsOfferer: true));
     }
 
     /// <summary>
     /// What this library makes of each m-section of a remote description: the first data-channel section
-    /// that is not rejected is used; every other section carries the reason it is not (which an answer
-    /// turns into a rejection, RFC 8829 §5.3.1). Never throws.
+    /// that is not rejected is used, and every audio/video section over DTLS-SRTP that lists a codec; every
+    /// other section carries the reason it is not (which an answer turns into a rejection, RFC 8829 §5.3.1).
+    /// Never throws. Whether a media section has a codec in common with the local registry is not judged here
+    /// (see <see cref="JsepMedia.AnswerCodecs"/>).
     /// </summary>
     /// <param name="sdp">A parsed remote offer or answer.</param>
     /// <returns>One entry per m-line, in order.</returns>
@@ -154,6 +204,7 @@ public static class JsepReader
         {
             var m = sdp.Media[i];
             string? reason = m.IsRejected ? "it has port 0: the remote side rejected or disabled it (RFC 3264 §6)"
+                : JsepMediaSdp.IsMediaKind(m) ? JsepMediaSdp.Read(sdp, i).UnusableReason
                 : !m.IsDataChannel ? WhyNotUsable(m)
                 : i != data ? $"m-line {data} is the data-channel section already; one SCTP association carries every channel"
                 : null;
@@ -175,7 +226,6 @@ public static class JsepReader
     // Why a section that is not rejected is still of no use here.
     private static string WhyNotUsable(SdpMediaDescription m)
     {
-        if (m.Media is "audio" or "video") { return $"{m.Media} is not supported yet (no media tracks); only data channels are"; }
         if (m.Media != SdpMediaDescription.ApplicationMedia) { return $"the media type '{m.Media}' is not supported"; }
         if (!SdpMediaDescription.IsDtlsSctpProto(m.Proto)) { return $"the protocol {m.Proto} does not carry data channels (UDP/DTLS/SCTP, RFC 8841 §4.1)"; }
         var other = m.SctpMaps.FirstOrDefault(s => s.App != SdpMediaDescription.DataChannelFormat && m.Formats.Contains(s.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -187,9 +237,10 @@ public static class JsepReader
     // The message for a description with nothing to use: every m-line and why.
     private static string NothingUsable(SdpSessionDescription sdp, string kind)
     {
-        if (sdp.Media.Count == 0) { return $"The remote {kind} has no m-lines; this peer connection needs a data-channel m-section (RFC 8841 §4)."; }
+        const string Needs = "it needs a data-channel m-section (RFC 8841 §4) or an audio/video m-section over DTLS-SRTP (UDP/TLS/RTP/SAVPF, RFC 8829 §5.1.2)";
+        if (sdp.Media.Count == 0) { return $"The remote {kind} has no m-lines; {Needs}."; }
         var why = ClassifySections(sdp).Select(s => $"m-line {s.MLineIndex} ({s.Media} {s.Proto}, mid {s.Mid ?? "none"}): {s.UnusedReason}");
-        return $"The remote {kind} has no m-section this peer connection can use; it needs a data-channel m-section (RFC 8841 §4). " + string.Join("; ", why) + ".";
+        return $"The remote {kind} has no m-section this peer connection can use; {Needs}. " + string.Join("; ", why) + ".";
     }
 
     // The SCTP port of a data section: the m-line format in the draft-05 form, else a=sctp-port, else 5000 (RFC 8841 §5.2).
@@ -201,7 +252,11 @@ public static class JsepReader
     private static long RemoteMaxMessageSize(SdpMediaDescription m) =>
         m.MaxMessageSize ?? m.SctpMaps.Select(s => s.MaxMessageSize).FirstOrDefault(s => s is not null) ?? JsepDataSection.RemoteMaxMessageSizeWhenAbsent;
 
-    private static JsepRemoteDescription Read(SdpSessionDescription sdp, bool isOffer, int transport, int data,
+    // Every audio/video m-section, rejected ones included.
+    private static JsepRemoteMediaSection[] ReadMediaSections(SdpSessionDescription sdp) =>
+        Enumerable.Range(0, sdp.Media.Count).Where(i => JsepMediaSdp.IsMediaKind(sdp.Media[i])).Select(i => JsepMediaSdp.Read(sdp, i)).ToArray();
+
+    private static JsepRemoteDescription Read(SdpSessionDescription sdp, bool isOffer, int transport, int data, IReadOnlyList<JsepRemoteMediaSection> media,
         DtlsSetup remoteSetup, DtlsSetup localSetup, DtlsRole role)
     {
         var kind = isOffer ? "offer" : "answer";
@@ -249,6 +304,7 @@ public static class JsepReader
             Candidates = ts.GetCandidates(transport, ufrag),
             EndOfCandidates = ts.EndOfCandidates || sdp.EndOfCandidates,
             DataSection = dataSection,
+            MediaSections = media,
         };
     }
 

@@ -1,3 +1,4 @@
+using WebRtc.Client.Codecs;
 using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
 using WebRtc.Client.Sdp;
@@ -32,6 +33,64 @@ public sealed record JsepRemoteDataSection(int MLineIndex, string? Mid, int Sctp
     /// <see cref="SdpMediaDescription.IsLegacyDataChannel"/>); an answer to it uses that form too.
     /// </summary>
     public bool IsLegacyForm { get; init; }
+}
+
+/// <summary>What a remote offer or answer says about one audio or video m-section (RFC 8829 §5.7, §5.8).</summary>
+/// <param name="MLineIndex">The zero-based m-line index.</param>
+/// <param name="Mid">The <c>a=mid</c>, or null.</param>
+/// <param name="Kind">Audio or video.</param>
+public sealed record JsepRemoteMediaSection(int MLineIndex, string? Mid, CodecKind Kind)
+{
+    /// <summary>Port 0 without <c>a=bundle-only</c> (RFC 8843 §7.3, RFC 3264 §6).</summary>
+    public bool IsRejected { get; init; }
+
+    /// <summary>The transport protocol (<c>UDP/TLS/RTP/SAVPF</c>).</summary>
+    public string Proto { get; init; } = "UDP/TLS/RTP/SAVPF";
+
+    /// <summary>Why this library cannot use the section (a protocol without DTLS-SRTP ...), or null when it can.</summary>
+    public string? UnusableReason { get; init; }
+
+    /// <summary>The direction attribute; an absent one reads as sendrecv (RFC 3264 §5.1).</summary>
+    public SdpDirection Direction { get; init; }
+
+    /// <summary>
+    /// The codecs in the remote's m-line order, with each RTX folded into <see cref="JsepCodec.RtxPayloadType"/>.
+    /// red, ulpfec, flexfec, CN and telephone-event are not here but in <see cref="AuxiliaryCodecs"/>.
+    /// </summary>
+    public IReadOnlyList<JsepCodec> Codecs { get; init; } = [];
+
+    /// <summary>The formats that are not media codecs (red, ulpfec, flexfec-03, CN, telephone-event), and RTX whose apt names no codec.</summary>
+    public IReadOnlyList<JsepCodec> AuxiliaryCodecs { get; init; } = [];
+
+    /// <summary>The header extensions (<c>a=extmap</c>).</summary>
+    public IReadOnlyList<JsepHeaderExtension> HeaderExtensions { get; init; } = [];
+
+    /// <summary>Whether <c>a=extmap-allow-mixed</c> is present at media or session level (RFC 8285 §6).</summary>
+    public bool ExtMapAllowMixed { get; init; }
+
+    /// <summary>The stream ids of the <c>a=msid</c> lines (or of <c>a=ssrc:... msid:</c> when there are none); <c>-</c> is left out.</summary>
+    public IReadOnlyList<string> StreamIds { get; init; } = [];
+
+    /// <summary>The track id of the first <c>a=msid</c> (or <c>a=ssrc:... msid:</c>), or null.</summary>
+    public string? TrackId { get; init; }
+
+    /// <summary>The primary SSRCs: the first of each <c>a=ssrc-group:FID</c>, and every <c>a=ssrc</c> in no FID group.</summary>
+    public IReadOnlyList<uint> Ssrcs { get; init; } = [];
+
+    /// <summary>Primary SSRC to RTX SSRC, from <c>a=ssrc-group:FID</c> (RFC 4588 §8.6, RFC 5576 §4.2).</summary>
+    public IReadOnlyDictionary<uint, uint> RtxSsrcs { get; init; } = new Dictionary<uint, uint>();
+
+    /// <summary>The <c>cname</c> of the first <c>a=ssrc</c> that has one, or null.</summary>
+    public string? Cname { get; init; }
+
+    /// <summary>Whether <c>a=rtcp-mux</c> is present (RFC 5761 §5.1.1).</summary>
+    public bool RtcpMux { get; init; }
+
+    /// <summary>Whether <c>a=rtcp-rsize</c> is present (RFC 5506 §5).</summary>
+    public bool RtcpRsize { get; init; }
+
+    /// <summary>Whether the section can be used: not rejected and <see cref="UnusableReason"/> is null.</summary>
+    public bool IsUsable => !IsRejected && UnusableReason is null;
 }
 
 /// <summary>
@@ -94,4 +153,7 @@ public sealed class JsepRemoteDescription
 
     /// <summary>The accepted data-channel section, or null when there is none.</summary>
     public required JsepRemoteDataSection? DataSection { get; init; }
+
+    /// <summary>Every audio and video m-section, rejected ones included, in m-line order.</summary>
+    public IReadOnlyList<JsepRemoteMediaSection> MediaSections { get; init; } = [];
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using WebRtc.Client.Codecs;
 using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
 using WebRtc.Client.Sdp;
@@ -118,4 +120,84 @@ public sealed class JsepOrigin
         _lastBody = body;
         return description.Origin;
     }
+}
+
+/// <summary>
+/// One negotiated or offered RTP codec: one <c>a=rtpmap</c> with its <c>a=fmtp</c> and <c>a=rtcp-fb</c> lines
+/// (RFC 8866 §6.6, §6.15; RFC 4585 §4.2), and the RTX payload type that repairs it (RFC 4588 §8.6).
+/// </summary>
+/// <param name="PayloadType">The RTP payload type, 0 to 127.</param>
+/// <param name="Name">The encoding name as in <c>a=rtpmap</c> (<c>VP8</c>, <c>opus</c>).</param>
+/// <param name="ClockRate">The RTP clock rate.</param>
+/// <param name="Channels">Audio channels (1 when the rtpmap says none), 0 for video.</param>
+/// <param name="Fmtp">The <c>a=fmtp</c> parameters, or null.</param>
+/// <param name="Feedback">The <c>a=rtcp-fb</c> values for this payload type.</param>
+public sealed record JsepCodec(int PayloadType, string Name, int ClockRate, int Channels, string? Fmtp, IReadOnlyList<RtcpFeedback> Feedback)
+{
+    /// <summary>The payload type of its <c>a=rtpmap:N rtx/&lt;clock&gt;</c> + <c>a=fmtp:N apt=PayloadType</c> partner, or null.</summary>
+    public int? RtxPayloadType { get; init; }
+
+    /// <summary>The local registry entry it matched, or null for a codec only the remote side has.</summary>
+    public CodecInfo? Local { get; init; }
+
+    /// <summary>The <c>a=rtpmap</c> value after the payload type: <c>opus/48000/2</c>, <c>VP8/90000</c>.</summary>
+    public string RtpMap => Channels > 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{Name}/{ClockRate}/{Channels}")
+        : string.Create(CultureInfo.InvariantCulture, $"{Name}/{ClockRate}");
+
+    /// <summary>Whether this codec and <paramref name="other"/> have the same payload type, name, clock, channels, fmtp, feedback and RTX.</summary>
+    /// <param name="other">The other codec.</param>
+    /// <returns>Whether they are the same (the feedback lists compared element by element; <see cref="Local"/> ignored).</returns>
+    public bool SameAs(JsepCodec? other) =>
+        other is not null && PayloadType == other.PayloadType && string.Equals(Name, other.Name, StringComparison.OrdinalIgnoreCase)
+        && ClockRate == other.ClockRate && Channels == other.Channels && Fmtp == other.Fmtp && RtxPayloadType == other.RtxPayloadType
+        && Feedback.SequenceEqual(other.Feedback);
+
+    /// <summary>The payload type and rtpmap form, e.g. <c>111 opus/48000/2</c>.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => PayloadType.ToString(CultureInfo.InvariantCulture) + " " + RtpMap;
+}
+
+/// <summary>One RTP header extension of an m-section: <c>a=extmap:&lt;id&gt; &lt;uri&gt;</c> (RFC 8285 §7).</summary>
+/// <param name="Id">The extension id, 1 to 14 (one-byte header) or up to 255 (two-byte header).</param>
+/// <param name="Uri">The extension URI (see <see cref="Rtp.RtpHeaderExtensions"/>).</param>
+public sealed record JsepHeaderExtension(int Id, string Uri);
+
+/// <summary>
+/// A local audio or video m-section to offer or to answer with:
+/// <c>m=audio|video 9 UDP/TLS/RTP/SAVPF &lt;payload types&gt;</c> (RFC 8829 §5.2.1, §5.3.1).
+/// </summary>
+/// <param name="Mid">The media identification tag.</param>
+/// <param name="Kind">Audio or video.</param>
+public sealed record JsepMediaSection(string Mid, CodecKind Kind) : JsepSection(Mid)
+{
+    /// <summary>The direction attribute (RFC 3264 §5.1); in an answer, the RFC 3264 §6.1 answer to the offered one.</summary>
+    public SdpDirection Direction { get; init; } = SdpDirection.SendRecv;
+
+    /// <summary>The codecs in preference order; each RTX partner is written right after its codec.</summary>
+    public IReadOnlyList<JsepCodec> Codecs { get; init; } = [];
+
+    /// <summary>The header extensions (<c>a=extmap</c>).</summary>
+    public IReadOnlyList<JsepHeaderExtension> HeaderExtensions { get; init; } = [];
+
+    /// <summary>The stream ids for <c>a=msid:&lt;stream&gt; &lt;track&gt;</c>; empty writes <c>-</c> (RFC 8829 §5.2.1).</summary>
+    public IReadOnlyList<string> StreamIds { get; init; } = [];
+
+    /// <summary>The track id in <c>a=msid</c>, or null for no <c>a=msid</c> line.</summary>
+    public string? TrackId { get; init; }
+
+    /// <summary>
+    /// The SSRC this side sends with, or null when it does not send: writes <c>a=ssrc:&lt;ssrc&gt; cname:&lt;cname&gt;</c>
+    /// (+ msid) and, with <see cref="RtxSsrc"/>, <c>a=ssrc-group:FID &lt;ssrc&gt; &lt;rtx&gt;</c> (RFC 5576, RFC 4588 §8.6).
+    /// </summary>
+    public uint? Ssrc { get; init; }
+
+    /// <summary>The RTX SSRC paired with <see cref="Ssrc"/>, or null.</summary>
+    public uint? RtxSsrc { get; init; }
+
+    /// <summary>The RTCP CNAME for the <c>a=ssrc</c> lines (RFC 7022).</summary>
+    public string? Cname { get; init; }
+
+    /// <summary>Whether to write <c>a=rtcp-rsize</c> (reduced-size RTCP, RFC 5506 §5).</summary>
+    public bool RtcpRsize { get; init; } = true;
 }
