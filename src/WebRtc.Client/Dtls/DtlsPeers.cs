@@ -2,11 +2,12 @@ using Microsoft.Extensions.Logging;
 using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto;
 using Org.BouncyCastle.Tls.Crypto.Impl.BC;
+using WebRtc.Client.Srtp;
 
 namespace WebRtc.Client.Dtls;
 
 /// <summary>What the handshake learned, shared between a BouncyCastle peer and <see cref="DtlsTransport"/>.</summary>
-internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerprint expected, IReadOnlyList<int> srtpProfiles, int handshakeTimeoutMillis, int resendMillis, ILogger logger)
+internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerprint expected, IReadOnlyList<SrtpProfile> srtpProfiles, int handshakeTimeoutMillis, int resendMillis, ILogger logger)
 {
     // Client order is the preference order: AES-128-GCM first (cheap, and what browsers pick).
     // Every one of them is an AEAD suite with a native record path (DtlsAeadRecordLayer).
@@ -35,7 +36,7 @@ internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerpri
 
     public RTCDtlsFingerprint Expected { get; } = expected;
 
-    public IReadOnlyList<int> SrtpProfiles { get; } = srtpProfiles;
+    public IReadOnlyList<SrtpProfile> SrtpProfiles { get; } = srtpProfiles;
 
     public int HandshakeTimeoutMillis { get; } = handshakeTimeoutMillis;
 
@@ -47,11 +48,12 @@ internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerpri
 
     public int? FatalAlertReceived;
 
-    public int? SrtpProfile;
+    public SrtpProfile? SrtpProfile;
 
     public byte[]? RemoteCertificateDer;
 
-    public byte[]? KeyingMaterial;
+    /// <summary>The RFC 5764 §4.2 keys split by our role, once a profile was negotiated and the handshake completed.</summary>
+    public SrtpKeyingMaterial? SrtpKeys;
 
     public int? NegotiatedCipherSuite;
 
@@ -60,13 +62,19 @@ internal sealed class DtlsPeerState(RTCCertificate certificate, RTCDtlsFingerpri
 
     public DtlsAeadRecordLayer? RecordLayer;
 
-    /// <summary>BouncyCastle allows exporting only from NotifyHandshakeComplete, so take the SRTP keys then.</summary>
+    /// <summary>
+    /// BouncyCastle allows exporting only from NotifyHandshakeComplete, so take the SRTP keys then:
+    /// "EXTRACTOR-dtls_srtp" with no context (RFC 5764 §4.2), sized for the profile and split by
+    /// the role this side played (the client's write key comes first).
+    /// </summary>
     public void CaptureKeyingMaterial(TlsContext context)
     {
         NegotiatedCipherSuite = context.SecurityParameters.CipherSuite;
-        if (SrtpProfile is { } profile && DtlsSrtpProtectionProfile.KeyingMaterialLength(profile) is > 0 and var length)
+        if (SrtpProfile is { } profile)
         {
-            KeyingMaterial = context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, length);
+            var exported = context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, SrtpKeyingMaterial.GetExportLength(profile));
+            SrtpKeys = SrtpKeyingMaterial.Split(profile, exported, isDtlsClient: !context.IsServer);
+            Array.Clear(exported);
         }
 
         if (UseNativeRecordLayer && Adapter is { } adapter)
@@ -173,7 +181,7 @@ internal sealed class WebRtcTlsClient(BcTlsCrypto crypto, DtlsPeerState state) :
         var extensions = TlsExtensionsUtilities.EnsureExtensionsInitialised(base.GetClientExtensions());
         if (State.SrtpProfiles.Count > 0)
         {
-            TlsSrtpUtilities.AddUseSrtpExtension(extensions, new UseSrtpData([.. State.SrtpProfiles], TlsUtilities.EmptyBytes));
+            TlsSrtpUtilities.AddUseSrtpExtension(extensions, new UseSrtpData([.. State.SrtpProfiles.Select(p => (int)p)], TlsUtilities.EmptyBytes));
         }
 
         return extensions;
@@ -186,12 +194,12 @@ internal sealed class WebRtcTlsClient(BcTlsCrypto crypto, DtlsPeerState state) :
         if (srtp is not null)
         {
             // RFC 5764 §4.1.3: the server must pick exactly one of the offered profiles.
-            if (srtp.ProtectionProfiles.Length != 1 || !State.SrtpProfiles.Contains(srtp.ProtectionProfiles[0]))
+            if (srtp.ProtectionProfiles.Length != 1 || !State.SrtpProfiles.Contains((SrtpProfile)srtp.ProtectionProfiles[0]))
             {
                 throw new TlsFatalAlert(AlertDescription.illegal_parameter);
             }
 
-            State.SrtpProfile = srtp.ProtectionProfiles[0];
+            State.SrtpProfile = (SrtpProfile)srtp.ProtectionProfiles[0];
         }
     }
 
@@ -257,11 +265,11 @@ internal sealed class WebRtcTlsServer(BcTlsCrypto crypto, DtlsPeerState state) :
         if (srtp is not null)
         {
             // The first profile in the client's order that we also accept.
-            foreach (var profile in srtp.ProtectionProfiles)
+            foreach (var id in srtp.ProtectionProfiles)
             {
-                if (State.SrtpProfiles.Contains(profile))
+                if (State.SrtpProfiles.Contains((SrtpProfile)id))
                 {
-                    State.SrtpProfile = profile;
+                    State.SrtpProfile = (SrtpProfile)id;
                     break;
                 }
             }
@@ -273,7 +281,7 @@ internal sealed class WebRtcTlsServer(BcTlsCrypto crypto, DtlsPeerState state) :
         var extensions = TlsExtensionsUtilities.EnsureExtensionsInitialised(base.GetServerExtensions());
         if (State.SrtpProfile is { } profile)
         {
-            TlsSrtpUtilities.AddUseSrtpExtension(extensions, new UseSrtpData([profile], TlsUtilities.EmptyBytes));
+            TlsSrtpUtilities.AddUseSrtpExtension(extensions, new UseSrtpData([(int)profile], TlsUtilities.EmptyBytes));
         }
 
         return extensions;

@@ -5,6 +5,7 @@ using Org.BouncyCastle.Security;
 using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 using WebRtc.Client.Net;
+using WebRtc.Client.Srtp;
 using BcDtlsTransport = Org.BouncyCastle.Tls.DtlsTransport;
 using DatagramReceiver = WebRtc.Client.Net.DatagramReceiver;
 
@@ -61,6 +62,19 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "The MTU must be at least 256, the handshake and retransmission timeouts positive.");
         }
 
+        if (_options.SrtpProfiles is null)
+        {
+            throw new ArgumentException("SrtpProfiles must not be null; an empty list offers no SRTP profile.", nameof(options));
+        }
+
+        foreach (var profile in _options.SrtpProfiles)
+        {
+            if (!profile.IsSupported())
+            {
+                throw new ArgumentException($"SRTP protection profile {profile.GetRfcName()} is not supported; use one of {string.Join(", ", SrtpProfileExtensions.DefaultPreference)}.", nameof(options));
+            }
+        }
+
         _initialRetransmissionTimeout = _options.InitialRetransmissionTimeout;
 
         _logger = _options.Logger ?? NullLogger.Instance;
@@ -89,10 +103,10 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
     public DtlsException? Error { get; private set; }
 
     /// <summary>
-    /// The negotiated SRTP protection profile (see <see cref="DtlsSrtpProtectionProfile"/>), or null
-    /// before the handshake or when the peer did not offer use_srtp.
+    /// The SRTP protection profile the handshake negotiated (RFC 5764 use_srtp), or null before
+    /// the handshake completes or when the two sides had no profile in common.
     /// </summary>
-    public int? SrtpProtectionProfile => State is DtlsTransportState.Connected or DtlsTransportState.Closed ? _peer?.SrtpProfile : null;
+    public SrtpProfile? SrtpProfile => State is DtlsTransportState.Connected or DtlsTransportState.Closed ? _peer?.SrtpProfile : null;
 
     /// <summary>
     /// The negotiated TLS cipher suite id (IANA registry, e.g. 0xC02B for
@@ -200,7 +214,7 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
         Role = role;
         var timeoutMillis = (int)Math.Min(int.MaxValue, _options.HandshakeTimeout.TotalMilliseconds);
         var resendMillis = (int)Math.Clamp(InitialRetransmissionTimeout.TotalMilliseconds, 1, timeoutMillis);
-        var peer = new DtlsPeerState(_certificate, remoteFingerprint, _options.SrtpProtectionProfiles, timeoutMillis, resendMillis, _logger)
+        var peer = new DtlsPeerState(_certificate, remoteFingerprint, _options.SrtpProfiles, timeoutMillis, resendMillis, _logger)
         {
             UseNativeRecordLayer = _options.NativeRecordLayer,
             Adapter = _adapter,
@@ -271,20 +285,23 @@ public sealed class DtlsTransport : IDatagramTransport, IAsyncDisposable
     }
 
     /// <summary>
-    /// The RFC 5764 keying material (label EXTRACTOR-dtls_srtp, no context) sized for the
-    /// negotiated profile: client key, server key, client salt, server salt.
+    /// The SRTP master keys and salts of both directions for the negotiated <see cref="SrtpProfile"/>:
+    /// the RFC 5764 §4.2 exporter output ("EXTRACTOR-dtls_srtp", no context) split by the role this
+    /// side played, so <see cref="SrtpKeyingMaterial.CreateLocalContext"/> protects what we send and
+    /// <see cref="SrtpKeyingMaterial.CreateRemoteContext"/> unprotects what the peer sends.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Not connected, or no SRTP profile was negotiated.</exception>
-    public byte[] ExportKeyingMaterial()
+    /// <returns>The keying material; the same instance on every call.</returns>
+    /// <exception cref="InvalidOperationException">The transport is not connected, or the handshake negotiated no SRTP profile.</exception>
+    public SrtpKeyingMaterial GetSrtpKeyingMaterial()
     {
-        var peer = _peer;
-        if (State != DtlsTransportState.Connected || peer is null)
+        var state = State;
+        if (state != DtlsTransportState.Connected || _peer is not { } peer)
         {
-            throw new InvalidOperationException("Keying material exists only once the DTLS transport is connected.");
+            throw new InvalidOperationException($"SRTP keying material exists only while the DTLS transport is connected; it is {state.ToString().ToLowerInvariant()}.");
         }
 
-        return peer.KeyingMaterial?.ToArray()
-            ?? throw new InvalidOperationException("No SRTP protection profile was negotiated (the peer did not offer use_srtp).");
+        return peer.SrtpKeys ?? throw new InvalidOperationException(
+            "The DTLS handshake negotiated no SRTP protection profile: the peer offered no use_srtp extension or none of the profiles in DtlsTransportOptions.SrtpProfiles.");
     }
 
     /// <summary>The largest <see cref="TrySend"/> payload once connected (the MTU less the record overhead of the negotiated suite); 0 before.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using WebRtc.Client.Srtp;
 
 namespace WebRtc.Client.Dtls;
 
@@ -23,8 +24,12 @@ public sealed class DtlsTransportOptions
     /// </summary>
     public int Mtu { get; init; } = 1200;
 
-    /// <summary>SRTP protection profiles offered (client) or accepted (server), in preference order.</summary>
-    public IReadOnlyList<int> SrtpProtectionProfiles { get; init; } = DtlsSrtpProtectionProfile.Default;
+    /// <summary>
+    /// SRTP protection profiles offered (client) or accepted (server) in the use_srtp extension
+    /// (RFC 5764 §4.1.1), in preference order; <see cref="SrtpProfileExtensions.DefaultPreference"/>
+    /// by default. Empty to offer none: the handshake then negotiates no profile.
+    /// </summary>
+    public IReadOnlyList<SrtpProfile> SrtpProfiles { get; init; } = SrtpProfileExtensions.DefaultPreference;
 
     /// <summary>Datagrams queued towards the handshake/record layer before new ones are dropped.</summary>
     public int ReceiveQueueLimit { get; init; } = 512;

@@ -57,7 +57,7 @@ public sealed partial class RTCPeerConnection
                 HandshakeTimeout = _options.Dtls.HandshakeTimeout,
                 InitialRetransmissionTimeout = _options.Dtls.InitialRetransmissionTimeout,
                 Mtu = _options.Dtls.Mtu,
-                SrtpProtectionProfiles = _options.Dtls.SrtpProtectionProfiles,
+                SrtpProfiles = _options.Dtls.SrtpProfiles,
                 ReceiveQueueLimit = _options.Dtls.ReceiveQueueLimit,
                 NativeRecordLayer = _options.Dtls.NativeRecordLayer,
                 CipherSuites = _options.Dtls.CipherSuites,

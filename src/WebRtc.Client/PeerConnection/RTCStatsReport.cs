@@ -2,6 +2,7 @@ using System.Collections;
 using WebRtc.Client.DataChannels;
 using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
+using WebRtc.Client.Srtp;
 
 namespace WebRtc.Client;
 
@@ -337,7 +338,7 @@ public sealed partial class RTCPeerConnection
                 RemoteCertificateId = remoteCertificateId,
                 TlsVersion = dtlsState == DtlsTransportState.Connected ? "FEFD" : null,
                 DtlsCipher = _dtls?.CipherSuite is { } suite ? CipherName(suite) : null,
-                SrtpCipher = _dtls?.SrtpProtectionProfile is { } profile ? DtlsSrtpProtectionProfile.GetName(profile) : null,
+                SrtpCipher = _dtls?.SrtpProfile?.GetRfcName(),
             });
         }
 

@@ -22,6 +22,28 @@ public enum SrtpProfile
 /// <summary>Lengths and properties of each <see cref="SrtpProfile"/>.</summary>
 public static class SrtpProfileExtensions
 {
+    /// <summary>
+    /// What a DTLS client offers in use_srtp (and a server accepts), in preference order: the
+    /// GCM profiles of RFC 7714 first, then the AES-CM profiles of RFC 5764.
+    /// </summary>
+    public static IReadOnlyList<SrtpProfile> DefaultPreference { get; } =
+        [SrtpProfile.AeadAes128Gcm, SrtpProfile.AeadAes256Gcm, SrtpProfile.AesCm128HmacSha1_80, SrtpProfile.AesCm128HmacSha1_32];
+
+    /// <summary>
+    /// The profile's name in the DTLS-SRTP registry (RFC 5764 §4.1.2, RFC 7714 §14.2), e.g.
+    /// <c>SRTP_AEAD_AES_128_GCM</c>, as W3C stats report it in <c>srtpCipher</c>.
+    /// </summary>
+    /// <param name="profile">The profile.</param>
+    /// <returns>The RFC name, or the id in hex (<c>0x1234</c>) when the profile is unknown.</returns>
+    public static string GetRfcName(this SrtpProfile profile) => profile switch
+    {
+        SrtpProfile.AesCm128HmacSha1_80 => "SRTP_AES128_CM_HMAC_SHA1_80",
+        SrtpProfile.AesCm128HmacSha1_32 => "SRTP_AES128_CM_HMAC_SHA1_32",
+        SrtpProfile.AeadAes128Gcm => "SRTP_AEAD_AES_128_GCM",
+        SrtpProfile.AeadAes256Gcm => "SRTP_AEAD_AES_256_GCM",
+        _ => "0x" + ((int)profile).ToString("X4", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>Master (and session) key length in bytes: 16, or 32 for AEAD_AES_256_GCM.</summary>
     /// <param name="profile">The profile.</param>
     /// <returns>The key length in bytes.</returns>

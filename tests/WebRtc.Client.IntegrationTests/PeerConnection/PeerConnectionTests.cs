@@ -304,6 +304,7 @@ public class PeerConnectionTests
         var transport = report.OfType<RTCTransportStats>().Single();
         Assert.That(transport.DtlsState, Is.EqualTo("connected"));
         Assert.That(transport.DtlsCipher, Is.EqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
+        Assert.That(transport.SrtpCipher, Is.EqualTo("SRTP_AEAD_AES_128_GCM"));
         Assert.That(transport.IceRole, Is.EqualTo("controlling"));
         var pair = (RTCIceCandidatePairStats)report[transport.SelectedCandidatePairId!];
         Assert.That(pair.State, Is.EqualTo("succeeded"));
@@ -333,6 +334,30 @@ public class PeerConnectionTests
         {
             var transport = (await pc.GetStatsAsync()).OfType<RTCTransportStats>().Single();
             Assert.That(transport.DtlsCipher, Is.EqualTo("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"));
+        }
+    }
+
+    [Test]
+    public async Task DtlsOptions_SrtpProfiles_ReachTheTransport_AndStatsNameTheProfile([Values] bool offererPins)
+    {
+        // Whichever side is the DTLS client, the only profile one side accepts is what both negotiate.
+        var pinned = new RTCPeerConnectionOptions
+        {
+            BindAddresses = [IPAddress.Loopback],
+            Dtls = new Dtls.DtlsTransportOptions { SrtpProfiles = [Srtp.SrtpProfile.AesCm128HmacSha1_32] },
+        };
+        await using var a = offererPins ? new RTCPeerConnection(new RTCConfiguration(), pinned) : NewPeer();
+        await using var b = offererPins ? NewPeer() : new RTCPeerConnection(new RTCConfiguration(), pinned);
+        var (sa, sb) = InMemorySignalingChannel.CreatePair();
+        await using var na = PerfectNegotiator.Attach(a, sa, polite: false);
+        await using var nb = PerfectNegotiator.Attach(b, sb, polite: true);
+        var remote = RemoteChannel(b, "srtp");
+        var local = a.CreateDataChannel("srtp");
+        Assert.That(await Echo(local, await remote, "m"), Is.EqualTo("m"));
+        foreach (var pc in new[] { a, b })
+        {
+            var transport = (await pc.GetStatsAsync()).OfType<RTCTransportStats>().Single();
+            Assert.That(transport.SrtpCipher, Is.EqualTo("SRTP_AES128_CM_HMAC_SHA1_32"));
         }
     }
 

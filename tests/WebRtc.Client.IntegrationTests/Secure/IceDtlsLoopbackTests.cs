@@ -87,15 +87,14 @@ public class IceDtlsLoopbackTests
         {
             Assert.That(offerer.State, Is.EqualTo(DtlsTransportState.Connected));
             Assert.That(answerer.State, Is.EqualTo(DtlsTransportState.Connected));
-            Assert.That(offerer.SrtpProtectionProfile, Is.EqualTo(DtlsSrtpProtectionProfile.AeadAes128Gcm));
-            Assert.That(offerer.ExportKeyingMaterial(), Is.EqualTo(answerer.ExportKeyingMaterial()));
-            Assert.That(offerer.ExportKeyingMaterial(), Has.Length.EqualTo(56));
+            Assert.That(offerer.SrtpProfile, Is.EqualTo(SrtpProfile.AeadAes128Gcm));
+            Assert.That(answerer.SrtpProfile, Is.EqualTo(SrtpProfile.AeadAes128Gcm));
         });
 
-        // SRTP and SRTCP both ways over the ICE pair, keyed from the DTLS export (RFC 5764 §4.2).
-        var profile = (SrtpProfile)offerer.SrtpProtectionProfile!.Value;
-        var offererKeys = SrtpKeyingMaterial.Split(profile, offerer.ExportKeyingMaterial(), isDtlsClient: false);
-        var answererKeys = SrtpKeyingMaterial.Split(profile, answerer.ExportKeyingMaterial(), isDtlsClient: true);
+        // SRTP and SRTCP both ways over the ICE pair, keyed from the DTLS export (RFC 5764 §4.2),
+        // each side split by its own DTLS role.
+        var offererKeys = offerer.GetSrtpKeyingMaterial();
+        var answererKeys = answerer.GetSrtpKeyingMaterial();
         using var offererOut = offererKeys.CreateLocalContext();
         using var offererIn = offererKeys.CreateRemoteContext();
         using var answererOut = answererKeys.CreateLocalContext();

@@ -1,4 +1,5 @@
 using WebRtc.Client.Dtls;
+using WebRtc.Client.Srtp;
 
 namespace WebRtc.Client.Tests.Dtls;
 
@@ -54,11 +55,9 @@ public class DtlsTransportTests
 
         Assert.That(pair.Client.State, Is.EqualTo(DtlsTransportState.Connected));
         Assert.That(pair.Server.State, Is.EqualTo(DtlsTransportState.Connected));
-        Assert.That(pair.Client.SrtpProtectionProfile, Is.EqualTo(DtlsSrtpProtectionProfile.AeadAes128Gcm));
-        Assert.That(pair.Server.SrtpProtectionProfile, Is.EqualTo(pair.Client.SrtpProtectionProfile));
-        var clientKeys = pair.Client.ExportKeyingMaterial();
-        Assert.That(clientKeys, Has.Length.EqualTo(56));
-        Assert.That(pair.Server.ExportKeyingMaterial(), Is.EqualTo(clientKeys));
+        Assert.That(pair.Client.SrtpProfile, Is.EqualTo(SrtpProfile.AeadAes128Gcm));
+        Assert.That(pair.Server.SrtpProfile, Is.EqualTo(pair.Client.SrtpProfile));
+        AssertMirroredSrtpKeys(pair.Client, pair.Server);
         Assert.That(pair.Client.RemoteCertificate.ToArray(), Is.EqualTo(s.DerCertificate.ToArray()));
         Assert.That(pair.Server.RemoteCertificate.ToArray(), Is.EqualTo(c.DerCertificate.ToArray()));
         Assert.That(pair.Client.IsWritable, Is.True);
@@ -132,27 +131,108 @@ public class DtlsTransportTests
         var link = new MemoryDatagramPair();
         await using var client = new DtlsTransport(link.A.Transport, EcdsaA, new DtlsTransportOptions
         {
-            SrtpProtectionProfiles = [DtlsSrtpProtectionProfile.Aes128CmHmacSha1_32, DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80],
+            SrtpProfiles = [SrtpProfile.AesCm128HmacSha1_32, SrtpProfile.AesCm128HmacSha1_80],
         });
         await using var server = new DtlsTransport(link.B.Transport, EcdsaB, new DtlsTransportOptions
         {
-            SrtpProtectionProfiles = [DtlsSrtpProtectionProfile.AeadAes256Gcm, DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80],
+            SrtpProfiles = [SrtpProfile.AeadAes256Gcm, SrtpProfile.AesCm128HmacSha1_80],
         });
         await Task.WhenAll(
             client.StartAsync(DtlsRole.Client, EcdsaB.GetFingerprint("sha-256"), CancellationToken.None),
             server.StartAsync(DtlsRole.Server, EcdsaA.GetFingerprint("sha-256"), CancellationToken.None)).WaitAsync(Wait);
-        Assert.That(client.SrtpProtectionProfile, Is.EqualTo(DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80));
-        Assert.That(server.SrtpProtectionProfile, Is.EqualTo(DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80));
-        Assert.That(client.ExportKeyingMaterial(), Has.Length.EqualTo(60).And.EqualTo(server.ExportKeyingMaterial()));
+        Assert.That(client.SrtpProfile, Is.EqualTo(SrtpProfile.AesCm128HmacSha1_80));
+        Assert.That(server.SrtpProfile, Is.EqualTo(SrtpProfile.AesCm128HmacSha1_80));
+        AssertMirroredSrtpKeys(client, server);
     }
 
-    [TestCase(DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80, 60)]
-    [TestCase(DtlsSrtpProtectionProfile.Aes128CmHmacSha1_32, 60)]
-    [TestCase(DtlsSrtpProtectionProfile.AeadAes128Gcm, 56)]
-    [TestCase(DtlsSrtpProtectionProfile.AeadAes256Gcm, 88)]
-    [TestCase(0x1234, 0)]
-    public void KeyingMaterialLength_PerProfile(int profile, int length) =>
-        Assert.That(DtlsSrtpProtectionProfile.KeyingMaterialLength(profile), Is.EqualTo(length));
+    // RFC 5764 §4.2: one side's outbound SRTP context must be the other side's inbound one, for
+    // every profile, whichever of them the handshake is forced to pick.
+    [TestCase(SrtpProfile.AesCm128HmacSha1_80)]
+    [TestCase(SrtpProfile.AesCm128HmacSha1_32)]
+    [TestCase(SrtpProfile.AeadAes128Gcm)]
+    [TestCase(SrtpProfile.AeadAes256Gcm)]
+    public async Task GetSrtpKeyingMaterial_EachProfile_KeysSrtpThatTheOtherSideUnprotects(SrtpProfile profile)
+    {
+        await using var pair = await ConnectAsync(EcdsaA, EcdsaB, new DtlsTransportOptions { SrtpProfiles = [profile] });
+        Assert.That(pair.Client.SrtpProfile, Is.EqualTo(profile));
+        Assert.That(pair.Server.SrtpProfile, Is.EqualTo(profile));
+        var clientKeys = pair.Client.GetSrtpKeyingMaterial();
+        var serverKeys = pair.Server.GetSrtpKeyingMaterial();
+        Assert.That(clientKeys.Profile, Is.EqualTo(profile));
+        Assert.That(serverKeys.Profile, Is.EqualTo(profile));
+        Assert.That(clientKeys.LocalMasterKey.Length, Is.EqualTo(profile.GetKeyLength()));
+        Assert.That(clientKeys.LocalMasterSalt.Length, Is.EqualTo(profile.GetSaltLength()));
+        Assert.That(clientKeys.LocalMasterKey.ToArray(), Is.Not.EqualTo(clientKeys.RemoteMasterKey.ToArray()), "each direction has its own key");
+
+        using var clientOut = clientKeys.CreateLocalContext();
+        using var clientIn = clientKeys.CreateRemoteContext();
+        using var serverOut = serverKeys.CreateLocalContext();
+        using var serverIn = serverKeys.CreateRemoteContext();
+        AssertRtpRoundTrip(clientOut, serverIn, ssrc: 0x11223344, profile);
+        AssertRtpRoundTrip(serverOut, clientIn, ssrc: 0x55667788, profile);
+
+        // A context keyed for the other direction must refuse the packet: the roles were not mixed up.
+        byte[] packet = RtpPacket(0x11223344, out int length);
+        Assert.That(clientOut.TryProtectRtp(packet, length, out int protectedLength), Is.True);
+        using var clientOwnIn = clientKeys.CreateRemoteContext();
+        Assert.That(clientOwnIn.TryUnprotectRtp(packet, protectedLength, out _), Is.False);
+    }
+
+    [Test]
+    public void UnsupportedSrtpProfile_InOptions_IsRefusedUpFront()
+    {
+        var link = new MemoryDatagramPair();
+        var ex = Assert.Throws<ArgumentException>(() => new DtlsTransport(link.A.Transport, EcdsaA, new DtlsTransportOptions { SrtpProfiles = [(SrtpProfile)0x0003] }));
+        Assert.That(ex!.Message, Does.Contain("0x0003").And.Contain("not supported"));
+    }
+
+    [Test]
+    public async Task GetSrtpKeyingMaterial_BeforeConnected_Throws()
+    {
+        await using var pair = new Pair(EcdsaA, EcdsaB);
+        var ex = Assert.Throws<InvalidOperationException>(() => pair.Client.GetSrtpKeyingMaterial());
+        Assert.That(ex!.Message, Does.Contain("connected").And.Contain("new"));
+        Assert.That(pair.Client.SrtpProfile, Is.Null);
+    }
+
+    /// <summary>Both sides derived the same material and each sends with the key the other receives with.</summary>
+    private static void AssertMirroredSrtpKeys(DtlsTransport client, DtlsTransport server)
+    {
+        var c = client.GetSrtpKeyingMaterial();
+        var s = server.GetSrtpKeyingMaterial();
+        Assert.That(c.Profile, Is.EqualTo(s.Profile));
+        Assert.That(c.LocalMasterKey.ToArray(), Is.EqualTo(s.RemoteMasterKey.ToArray()));
+        Assert.That(c.LocalMasterSalt.ToArray(), Is.EqualTo(s.RemoteMasterSalt.ToArray()));
+        Assert.That(c.RemoteMasterKey.ToArray(), Is.EqualTo(s.LocalMasterKey.ToArray()));
+        Assert.That(c.RemoteMasterSalt.ToArray(), Is.EqualTo(s.LocalMasterSalt.ToArray()));
+        Assert.That(2 * (c.LocalMasterKey.Length + c.LocalMasterSalt.Length), Is.EqualTo(SrtpKeyingMaterial.GetExportLength(c.Profile)));
+    }
+
+    private static byte[] RtpPacket(uint ssrc, out int length)
+    {
+        // V=2, PT 111, seq 0x1234, timestamp 0x1000, then 160 bytes of payload; room for any tag.
+        byte[] header = [0x80, 111, 0x12, 0x34, 0, 0, 0x10, 0, (byte)(ssrc >> 24), (byte)(ssrc >> 16), (byte)(ssrc >> 8), (byte)ssrc];
+        length = header.Length + 160;
+        var packet = new byte[length + 32];
+        header.CopyTo(packet, 0);
+        for (int i = 0; i < 160; i++)
+        {
+            packet[header.Length + i] = (byte)i;
+        }
+
+        return packet;
+    }
+
+    private static void AssertRtpRoundTrip(SrtpContext protect, SrtpContext unprotect, uint ssrc, SrtpProfile profile)
+    {
+        byte[] packet = RtpPacket(ssrc, out int length);
+        byte[] plain = packet[..length];
+        Assert.That(protect.TryProtectRtp(packet, length, out int protectedLength), Is.True);
+        Assert.That(protectedLength, Is.EqualTo(length + profile.GetSrtpAuthTagLength()));
+        Assert.That(packet[12..length], Is.Not.EqualTo(plain[12..]), "the payload is encrypted");
+        Assert.That(unprotect.TryUnprotectRtp(packet, protectedLength, out int plainLength), Is.True, profile.GetRfcName());
+        Assert.That(packet[..plainLength], Is.EqualTo(plain));
+    }
 
     [TestCase(true)]
     [TestCase(false)]
@@ -177,7 +257,7 @@ public class DtlsTransportTests
         Assert.That(pair.Client.State, Is.EqualTo(DtlsTransportState.Failed));
         Assert.That(pair.Server.State, Is.EqualTo(DtlsTransportState.Failed));
         Assert.That(pair.Client.IsWritable, Is.False);
-        Assert.Throws<InvalidOperationException>(() => pair.Client.ExportKeyingMaterial());
+        Assert.Throws<InvalidOperationException>(() => pair.Client.GetSrtpKeyingMaterial());
     }
 
     [Test]
@@ -196,7 +276,7 @@ public class DtlsTransportTests
         Assert.That(droppedClientHello, Is.EqualTo(1));
         Assert.That(droppedServerHello, Is.EqualTo(1));
         Assert.That(pair.Client.State, Is.EqualTo(DtlsTransportState.Connected));
-        Assert.That(pair.Server.ExportKeyingMaterial(), Is.EqualTo(pair.Client.ExportKeyingMaterial()));
+        AssertMirroredSrtpKeys(pair.Client, pair.Server);
     }
 
     [TestCase(true)]
@@ -415,17 +495,19 @@ public class DtlsTransportTests
     }
 
     [Test]
-    public async Task NoCommonSrtpProfile_ConnectsWithoutProfile_ExportThrows()
+    public async Task NoCommonSrtpProfile_ConnectsWithoutProfile_KeyingMaterialThrows()
     {
         var link = new MemoryDatagramPair();
-        await using var client = new DtlsTransport(link.A.Transport, EcdsaA, new DtlsTransportOptions { SrtpProtectionProfiles = [] });
+        await using var client = new DtlsTransport(link.A.Transport, EcdsaA, new DtlsTransportOptions { SrtpProfiles = [] });
         await using var server = new DtlsTransport(link.B.Transport, EcdsaB);
         await Task.WhenAll(
             client.StartAsync(DtlsRole.Client, EcdsaB.GetFingerprint("sha-256"), CancellationToken.None),
             server.StartAsync(DtlsRole.Server, EcdsaA.GetFingerprint("sha-256"), CancellationToken.None)).WaitAsync(Wait);
-        Assert.That(client.SrtpProtectionProfile, Is.Null);
-        Assert.That(server.SrtpProtectionProfile, Is.Null);
-        Assert.Throws<InvalidOperationException>(() => client.ExportKeyingMaterial());
+        Assert.That(client.SrtpProfile, Is.Null);
+        Assert.That(server.SrtpProfile, Is.Null);
+        var ex = Assert.Throws<InvalidOperationException>(() => client.GetSrtpKeyingMaterial());
+        Assert.That(ex!.Message, Does.Contain("no SRTP protection profile"));
+        Assert.Throws<InvalidOperationException>(() => server.GetSrtpKeyingMaterial());
     }
 
     [Test]
@@ -447,7 +529,7 @@ public class DtlsTransportTests
         }
 
         await start.WaitAsync(Wait);
-        Assert.That(pair.Server.ExportKeyingMaterial(), Is.EqualTo(pair.Client.ExportKeyingMaterial()));
+        AssertMirroredSrtpKeys(pair.Client, pair.Server);
     }
 
     [Test]

@@ -173,6 +173,37 @@ public class SrtpVectorTests
         Assert.That((int)SrtpProfile.AeadAes256Gcm, Is.EqualTo(8));
     }
 
+    // RFC 5764 §4.1.2 and RFC 7714 §14.2: registry id, name and exporter length (2 x (key + salt)).
+    [TestCase(SrtpProfile.AesCm128HmacSha1_80, 0x0001, "SRTP_AES128_CM_HMAC_SHA1_80", 60)]
+    [TestCase(SrtpProfile.AesCm128HmacSha1_32, 0x0002, "SRTP_AES128_CM_HMAC_SHA1_32", 60)]
+    [TestCase(SrtpProfile.AeadAes128Gcm, 0x0007, "SRTP_AEAD_AES_128_GCM", 56)]
+    [TestCase(SrtpProfile.AeadAes256Gcm, 0x0008, "SRTP_AEAD_AES_256_GCM", 88)]
+    public void Profile_registry_id_name_and_export_length(SrtpProfile profile, int id, string name, int exportLength)
+    {
+        Assert.That((int)profile, Is.EqualTo(id));
+        Assert.That(profile.GetRfcName(), Is.EqualTo(name));
+        Assert.That(SrtpKeyingMaterial.GetExportLength(profile), Is.EqualTo(exportLength));
+    }
+
+    [Test]
+    public void Unknown_profile_is_named_by_its_id_and_has_no_lengths()
+    {
+        var unknown = (SrtpProfile)0x1234;
+        Assert.That(unknown.GetRfcName(), Is.EqualTo("0x1234"));
+        Assert.That(unknown.IsSupported(), Is.False);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SrtpKeyingMaterial.GetExportLength(unknown));
+    }
+
+    [Test]
+    public void Default_preference_is_gcm_first_then_aes_cm()
+    {
+        Assert.That(SrtpProfileExtensions.DefaultPreference, Is.EqualTo(new[]
+        {
+            SrtpProfile.AeadAes128Gcm, SrtpProfile.AeadAes256Gcm, SrtpProfile.AesCm128HmacSha1_80, SrtpProfile.AesCm128HmacSha1_32,
+        }));
+        Assert.That(SrtpProfileExtensions.DefaultPreference, Is.All.Matches<SrtpProfile>(p => p.IsSupported()));
+    }
+
     [Test]
     public void Wrong_key_lengths_throw()
     {
