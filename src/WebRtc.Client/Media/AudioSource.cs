@@ -6,14 +6,16 @@ namespace WebRtc.Client.Media;
 /// A producer of PCM frames of fixed duration. <see cref="NextFrame"/> renders the next frame at
 /// once; <see cref="ReadFramesAsync"/> paces them on the injected <see cref="TimeProvider"/>.
 /// </summary>
-public sealed class AudioSource
+public sealed class AudioSource : MediaTrackSource
 {
     private readonly TimeProvider _timeProvider;
+    private readonly SourcePump _pump = new();
     private readonly double _frequency;
     private readonly double _amplitude;
     private long _samplePosition;
 
     private AudioSource(double frequency, double amplitude, int sampleRate, int channels, TimeSpan frameDuration, TimeProvider? timeProvider)
+        : base(MediaKind.Audio)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 8000);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(sampleRate, 192000);
@@ -114,4 +116,24 @@ public sealed class AudioSource
             yield return NextFrame();
         }
     }
+
+    /// <summary>
+    /// Creates a track on this source. While a sender sends it, the source produces frames in real time
+    /// on a background task.
+    /// </summary>
+    /// <param name="label">The track label.</param>
+    public MediaStreamTrack CreateTrack(string label = "audio") => new(MediaKind.Audio, label, this);
+
+    private protected override void OnAttached() => _pump.Start(async token =>
+    {
+        await foreach (var frame in ReadFramesAsync(token).ConfigureAwait(false))
+        {
+            using (frame)
+            {
+                DeliverAudio(frame);
+            }
+        }
+    });
+
+    private protected override void OnDetached() => _pump.Stop();
 }

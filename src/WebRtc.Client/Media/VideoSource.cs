@@ -7,9 +7,10 @@ namespace WebRtc.Client.Media;
 /// frame at once (tests, benchmarks, files); <see cref="ReadFramesAsync"/> paces them on the
 /// injected <see cref="TimeProvider"/> as a camera would.
 /// </summary>
-public abstract class VideoSource
+public abstract class VideoSource : MediaTrackSource
 {
     private readonly TimeProvider _timeProvider;
+    private readonly SourcePump _pump = new();
 
     /// <summary>Creates a source of <paramref name="width"/> x <paramref name="height"/> at <paramref name="frameRate"/> frames per second.</summary>
     /// <param name="width">Frame width in pixels.</param>
@@ -17,6 +18,7 @@ public abstract class VideoSource
     /// <param name="frameRate">Frames per second, above 0 and at most 240.</param>
     /// <param name="timeProvider">Clock for pacing; <see cref="TimeProvider.System"/> when null.</param>
     protected VideoSource(int width, int height, double frameRate, TimeProvider? timeProvider)
+        : base(MediaKind.Video)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 2);
@@ -82,6 +84,26 @@ public abstract class VideoSource
             yield return NextFrame();
         }
     }
+
+    /// <summary>
+    /// Creates a track on this source. While a sender sends it, the source renders frames at its frame
+    /// rate on a background task and the senders encode them.
+    /// </summary>
+    /// <param name="label">The track label.</param>
+    public MediaStreamTrack CreateTrack(string label = "video") => new(MediaKind.Video, label, this);
+
+    private protected override void OnAttached() => _pump.Start(async token =>
+    {
+        await foreach (var frame in ReadFramesAsync(token).ConfigureAwait(false))
+        {
+            using (frame)
+            {
+                DeliverVideo(frame);
+            }
+        }
+    });
+
+    private protected override void OnDetached() => _pump.Stop();
 
     /// <summary>Draws frame number <paramref name="index"/> into <paramref name="frame"/>.</summary>
     /// <param name="frame">Destination, sized <see cref="Width"/> x <see cref="Height"/>.</param>

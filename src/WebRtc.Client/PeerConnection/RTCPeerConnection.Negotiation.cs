@@ -21,8 +21,12 @@ public sealed partial class RTCPeerConnection
     private RTCSessionDescription? _currentRemoteText;
     private string _dataMid = DefaultDataMid;
 
-    // Where the data section sits: candidate events name it by mid and by index, and a peer may read either.
+    // Where the data section sits.
     private int _dataMLineIndex;
+
+    // The BUNDLE tag of our description: candidate events name it by mid and by index, and a peer may read either.
+    private string _candidateMid = DefaultDataMid;
+    private int _candidateMLineIndex;
 
     /// <summary>The pending local description, else the current one, with the candidates gathered so far (W3C localDescription).</summary>
     public RTCSessionDescription? LocalDescription => Render(_pendingLocal, _pendingLocalType) ?? Render(_currentLocal, _currentLocalType);
@@ -147,10 +151,7 @@ public sealed partial class RTCPeerConnection
             }
         }
 
-        var sections = new List<JsepSection>
-        {
-            new JsepDataSection(_dataMid) { MaxMessageSize = _options.MaxMessageSize },
-        };
+        var sections = OfferSections();
 
         // RFC 8842 §5.2: actpass in an initial offer; a re-offer keeps the role DTLS settled on.
         var setup = _dtlsRole switch
@@ -177,7 +178,7 @@ public sealed partial class RTCPeerConnection
             offer = _pendingRemote;
         }
 
-        var sections = JsepBuilder.AcceptDataSections(offer.Sdp, JsepDataSection.DefaultSctpPort, _options.MaxMessageSize, _options.Sctp.InboundStreams);
+        var sections = AnswerSections(offer);
         DtlsSetup? setup = _dtlsRole switch
         {
             DtlsRole.Client => DtlsSetup.Active,
@@ -234,6 +235,8 @@ public sealed partial class RTCPeerConnection
                         _dataMid = sdp.Media[dataIndex].Mid ?? _dataMid;
                         _dataMLineIndex = dataIndex;
                     }
+
+                    SetCandidateLocation(sdp);
                 }
 
                 // RFC 8445 §6.1.1: the offerer controls (a lite answerer leaves no choice anyway).
@@ -253,6 +256,7 @@ public sealed partial class RTCPeerConnection
             {
                 var sdp = SdpSessionDescription.Parse(description.Sdp);
                 bool final = description.Type == RTCSdpType.Answer;
+                JsepRemoteDescription? answered = null;
                 lock (_gate)
                 {
                     if (_signalingState is not (RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalPranswer))
@@ -260,8 +264,10 @@ public sealed partial class RTCPeerConnection
                         throw new InvalidStateException($"SetLocalDescription({description.TypeName}) needs a remote offer; the signaling state is {_signalingState}.");
                     }
 
+                    SetCandidateLocation(sdp);
                     if (final)
                     {
+                        answered = _pendingRemote;
                         _currentLocal = sdp;
                         _currentLocalType = RTCSdpType.Answer;
                         _currentRemote = _pendingRemote;
@@ -275,6 +281,11 @@ public sealed partial class RTCPeerConnection
                         _pendingLocal = sdp;
                         _pendingLocalType = RTCSdpType.Pranswer;
                     }
+                }
+
+                if (answered is not null)
+                {
+                    ApplyNegotiatedMedia(sdp, answered, weOffered: false);
                 }
 
                 SetSignalingState(final ? RTCSignalingState.Stable : RTCSignalingState.HaveLocalPranswer);
@@ -307,7 +318,24 @@ public sealed partial class RTCPeerConnection
                 // An offer with nothing usable fails here, before any state changes or ICE starts.
                 var sdp = SdpSessionDescription.Parse(description.Sdp);
                 LogUnusedSections(sdp, "offer");
-                var remote = JsepReader.ReadOffer(sdp);
+                // Read once to learn the m-sections, plan the answer, then read again so the transport is
+                // the BUNDLE tag our answer will have (Chromium gives every m-line its own port until then).
+                var remote = JsepReader.ReadOffer(sdp, requireDataSection: false);
+                AssociateRemoteOffer(remote);
+                try
+                {
+                    remote = JsepReader.ReadOffer(sdp, AnswerSections(remote));
+                }
+                catch
+                {
+                    lock (_gate)
+                    {
+                        RollBackTransceivers();
+                    }
+
+                    throw;
+                }
+
                 CheckRenegotiation(remote);
                 lock (_gate)
                 {
@@ -323,7 +351,13 @@ public sealed partial class RTCPeerConnection
                         _dataMid = data.Mid ?? _dataMid;
                         _dataMLineIndex = data.MLineIndex; // our answer keeps the offer's m-line order
                     }
+
+                    // Our answer keeps the offer's m-lines; its tag is the first the offer's BUNDLE group names.
+                    _candidateMid = remote.TransportMid ?? _candidateMid;
+                    _candidateMLineIndex = remote.TransportMLineIndex;
                 }
+
+                ProcessRemoteTracks(remote);
 
                 // Controlled, unless the offerer is ICE-lite (RFC 8445 §6.1.1).
                 EnsureTransports(controlling: remote.IceLite);
@@ -364,7 +398,7 @@ public sealed partial class RTCPeerConnection
                 JsepRemoteDescription remote;
                 try
                 {
-                    remote = JsepReader.ReadAnswer(sdp, localOffer);
+                    remote = JsepReader.ReadAnswer(sdp, localOffer, requireDataSection: !localOffer.Media.Any(m => m.Media is "audio" or "video"));
                 }
                 catch (OperationErrorException rejected)
                 {
@@ -385,6 +419,26 @@ public sealed partial class RTCPeerConnection
                         _pendingRemote = remote;
                         _pendingRemoteText = description;
                     }
+                }
+
+                if (final)
+                {
+                    // Later candidates name the negotiated tag (the answer may have rejected the one we offered).
+                    lock (_gate)
+                    {
+                        _candidateMid = remote.TransportMid ?? _candidateMid;
+                        _candidateMLineIndex = remote.TransportMLineIndex;
+                    }
+
+                    ApplyNegotiatedMedia(localOffer, remote, weOffered: true);
+                    if (remote.DataSection is null && localOffer.Media.Any(m => m.IsDataChannel && !m.IsRejected))
+                    {
+                        RejectDataSection(localOffer);
+                    }
+                }
+                else
+                {
+                    ProcessRemoteTracks(remote);
                 }
 
                 await ApplyRemoteTransportAsync(remote).ConfigureAwait(false);
@@ -408,6 +462,7 @@ public sealed partial class RTCPeerConnection
             _pendingLocal = null;
             _pendingRemote = null;
             _pendingRemoteText = null;
+            RollBackTransceivers();
         }
 
         SetSignalingState(RTCSignalingState.Stable);
@@ -440,11 +495,20 @@ public sealed partial class RTCPeerConnection
             }
 
             // Channels created while the data m-line was being negotiated still need it.
-            fire = _negotiationNeeded && !HasNegotiatedDataSection;
+            fire = _negotiationNeeded && ((!HasNegotiatedDataSection && !_dataRejected && (_dataRequested || _transceivers.Count == 0)) || _restartCredentials is not null);
+        }
+
+        fire = fire || (_negotiationNeeded && MediaNeedsNegotiation());
+        lock (_gate)
+        {
             _negotiationNeeded = fire;
         }
 
         TryStartDtls();
+        if (_dtls is { State: Dtls.DtlsTransportState.Connected } connected)
+        {
+            StartMedia(connected);
+        }
         if (fire)
         {
             Post(() => EventInvoker.Raise(NegotiationNeeded, this, _logger, nameof(NegotiationNeeded)));

@@ -186,7 +186,7 @@ public sealed partial class RTCPeerConnection
 
     private void OnCandidateGathered(object? sender, RTCIceCandidate candidate)
     {
-        var located = candidate.WithSdpLocation(_dataMid, _dataMLineIndex);
+        var located = candidate.WithSdpLocation(_candidateMid, _candidateMLineIndex);
         lock (_gate)
         {
             if (_closed)
@@ -322,6 +322,7 @@ public sealed partial class RTCPeerConnection
             return;
         }
 
+        StartMedia(dtls);
         try
         {
             StartSctp(remote, dtls, role);

@@ -165,6 +165,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         lock (_gate)
         {
             // A data m-line, once negotiated, carries every later channel (RFC 8832); only the first needs SDP.
+            _dataRequested = true;
+            _dataRejected = false;
             fire = !HasNegotiatedDataSection && !_negotiationNeeded;
             _negotiationNeeded |= !HasNegotiatedDataSection;
             fire &= _signalingState == RTCSignalingState.Stable;
@@ -270,6 +272,16 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
 
         _dtls?.Close();
+        foreach (var t in GetTransceivers())
+        {
+            lock (_gate)
+            {
+                StopTransceiverNow(t);
+            }
+
+            t.Sender.Stream.Dispose();
+            t.Receiver.Stream?.Dispose();
+        }
     }
 
     /// <summary>Closes and releases the transports and sockets.</summary>
@@ -284,6 +296,11 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         if (_dtls is { } dtls)
         {
             await dtls.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_media is { } media)
+        {
+            await media.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_ice is { } ice)

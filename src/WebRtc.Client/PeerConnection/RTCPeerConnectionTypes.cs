@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using WebRtc.Client.Codecs;
 using WebRtc.Client.DataChannels;
 using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
@@ -277,6 +278,16 @@ public sealed record RTCPeerConnectionOptions
 
     /// <summary>Clock for every timer.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The codecs audio and video m-sections offer and accept, in preference order. The default holds the
+    /// managed G.722, PCMU and PCMA; add Opus (<c>WebRtc.Client.Codecs.Opus</c>: <c>AddOpus()</c>) and VP8/VP9/H.264
+    /// (<c>WebRtc.Client.Codecs.FFmpeg</c>: <c>AddFFmpegVideo()</c>). A codec without an adapter here is never offered.
+    /// </summary>
+    public CodecRegistry Codecs { get; init; } = CodecRegistry.CreateDefault();
+
+    /// <summary>The largest RTP datagram sent (SRTP tag included), 1200 bytes by default as browsers use.</summary>
+    public int RtpMtu { get; init; } = 1200;
 
     /// <summary>Logger factory; nothing is logged when null.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

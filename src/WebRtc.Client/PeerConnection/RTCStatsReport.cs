@@ -359,6 +359,7 @@ public sealed partial class RTCPeerConnection
             });
         }
 
+        AddMediaStats(stats, now, null, null);
         return Task.FromResult(new RTCStatsReport(stats));
 
         RTCIceCandidateStats Candidate(string id, bool local, IPEndPointLike endPoint, RTCIceCandidateType type, uint priority, string foundation) => new()

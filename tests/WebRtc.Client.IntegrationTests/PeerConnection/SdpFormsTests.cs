@@ -121,7 +121,8 @@ public class SdpFormsTests
             return new RTCSessionDescription(d.Type, sdp.ToString());
         }
 
-        // Candidate events name the data section by mid and by its index (2): a peer may read either.
+        // Candidate events name the BUNDLE tag by mid and by index: the offerer's offer tags a0 (index 0, RFC 8843 §7.1),
+        // the answerer's answer tags the data section (index 2), the only one it accepts.
         var located = new System.Collections.Concurrent.ConcurrentQueue<(string Side, string? Mid, int? Index)>();
         offerer.IceCandidate += (_, e) => located.Enqueue(("offerer", e.Candidate?.SdpMid, e.Candidate?.SdpMLineIndex));
         answerer.IceCandidate += (_, e) => located.Enqueue(("answerer", e.Candidate?.SdpMid, e.Candidate?.SdpMLineIndex));
@@ -159,7 +160,8 @@ public class SdpFormsTests
         Assert.That(await Echo(local, await remote, "data beside media"), Is.EqualTo("data beside media"));
         var withCandidate = located.Where(l => l.Mid is not null).ToList();
         Assert.That(withCandidate.Select(l => l.Side).Distinct(), Is.EquivalentTo(new[] { "offerer", "answerer" }));
-        Assert.That(withCandidate.Select(l => (l.Mid, l.Index)), Is.All.EqualTo(("0", (int?)2)));
+        Assert.That(withCandidate.Where(l => l.Side == "answerer").Select(l => (l.Mid, l.Index)), Is.All.EqualTo(("0", (int?)2)));
+        Assert.That(withCandidate.Where(l => l.Side == "offerer").Select(l => (l.Mid, l.Index)), Is.All.EqualTo(("a0", (int?)0)));
     }
 
     [TestCase("m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "m=audio 9 UDP/TLS/RTP/SAVPF 111", "lists no RTP codec")]

@@ -34,15 +34,19 @@ public static class JsepBuilder
         ArgumentNullException.ThrowIfNull(sections);
         var sdp = NewSession(origin, transport);
         CheckMids(sections.Select(s => s?.Mid));
-        if (sections.Count > 0) { sdp.Attributes.Insert(0, new SdpAttribute("group", new SdpGroup(SdpGroup.Bundle, sections.Select(s => s.Mid).ToArray()).ToString())); }
+        // RFC 8829 §5.2.2: a rejected (stopped) m-line is not bundled; the first accepted one is the tag and carries the candidates.
+        var bundled = sections.Where(s => s is not JsepMediaSection { Rejected: true }).Select(s => s.Mid).ToArray();
+        if (bundled.Length > 0) { sdp.Attributes.Insert(0, new SdpAttribute("group", new SdpGroup(SdpGroup.Bundle, bundled).ToString())); }
         // RFC 8285 §6: we read mixed one- and two-byte header extensions; Chromium says so at session level.
-        if (sections.Any(s => s is JsepMediaSection)) { sdp.Attributes.Insert(1, new SdpAttribute("extmap-allow-mixed", null)); }
+        if (sections.Any(s => s is JsepMediaSection)) { sdp.Attributes.Insert(bundled.Length > 0 ? 1 : 0, new SdpAttribute("extmap-allow-mixed", null)); }
+        var tag = bundled.Length > 0 ? bundled[0] : null;
         for (var i = 0; i < sections.Count; i++)
         {
             sdp.Media.Add(sections[i] switch
             {
-                JsepDataSection data => DataSection(data, SdpMediaDescription.UdpDtlsSctp, transport, setup, carriesCandidates: i == 0),
-                JsepMediaSection media => MediaSection(media, JsepMediaSdp.Proto, transport, setup, carriesCandidates: i == 0),
+                JsepDataSection data => DataSection(data, SdpMediaDescription.UdpDtlsSctp, transport, setup, carriesCandidates: data.Mid == tag),
+                JsepMediaSection { Rejected: true } media => RejectedOffer(media),
+                JsepMediaSection media => MediaSection(media, JsepMediaSdp.Proto, transport, setup, carriesCandidates: media.Mid == tag),
                 _ => throw new ArgumentException($"Section type {sections[i].GetType().Name} is not supported yet.", nameof(sections)),
             });
         }
@@ -266,6 +270,17 @@ public static class JsepBuilder
             .FirstOrDefault();
 
     // RFC 8829 §5.3.1: a rejected m= line has port 0 and keeps the offer's media and proto; we keep one format.
+    // A stopped transceiver's m-line in an offer: port 0, inactive, its mid kept so the answer lines up.
+    private static SdpMediaDescription RejectedOffer(JsepMediaSection media)
+    {
+        var format = media.Codecs.Count > 0 ? media.Codecs[0].PayloadType.ToString(System.Globalization.CultureInfo.InvariantCulture) : "0";
+        var m = new SdpMediaDescription(media.Kind == Codecs.CodecKind.Video ? "video" : "audio", 0, JsepMediaSdp.Proto, [format]);
+        m.Connections.Add(SdpConnection.Placeholder);
+        m.Attributes.Add("mid", media.Mid);
+        m.Attributes.Add("inactive");
+        return m;
+    }
+
     private static SdpMediaDescription Rejected(SdpMediaDescription offered)
     {
         var m = new SdpMediaDescription(offered.Media, 0, offered.Proto, [offered.Formats[0]]);

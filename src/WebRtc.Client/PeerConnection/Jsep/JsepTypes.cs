@@ -200,4 +200,10 @@ public sealed record JsepMediaSection(string Mid, CodecKind Kind) : JsepSection(
 
     /// <summary>Whether to write <c>a=rtcp-rsize</c> (reduced-size RTCP, RFC 5506 §5).</summary>
     public bool RtcpRsize { get; init; } = true;
+
+    /// <summary>
+    /// A stopped transceiver's m-line in an offer: written with port 0 and <c>a=inactive</c>, left out of the
+    /// BUNDLE group (RFC 8829 §5.2.2), so its slot can be recycled later.
+    /// </summary>
+    public bool Rejected { get; init; }
 }

@@ -1,0 +1,211 @@
+using System.Net;
+using WebRtc.Client.Codecs;
+using WebRtc.Client.Codecs.FFmpeg;
+using WebRtc.Client.Codecs.Opus;
+using WebRtc.Client.Ice;
+using WebRtc.Client.Media;
+
+namespace WebRtc.Client.IntegrationTests.Media;
+
+/// <summary>Two RTCPeerConnections in one process on 127.0.0.1 with audio and video: the whole media path, both ways.</summary>
+public class MediaCallTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    internal static RTCPeerConnection NewPeer(CodecRegistry? codecs = null) =>
+        new(new RTCConfiguration(), new RTCPeerConnectionOptions
+        {
+            BindAddresses = [IPAddress.Loopback],
+            Codecs = codecs ?? CodecRegistry.CreateDefault().AddOpus().AddFFmpegVideo(),
+        });
+
+    // Non-trickle offer/answer: each side waits for its candidates and sends the whole description.
+    internal static async Task Negotiate(RTCPeerConnection offerer, RTCPeerConnection answerer)
+    {
+        await offerer.SetLocalDescriptionAsync();
+        await Gathered(offerer);
+        await answerer.SetRemoteDescriptionAsync(offerer.LocalDescription!);
+        await answerer.SetLocalDescriptionAsync();
+        await Gathered(answerer);
+        await offerer.SetRemoteDescriptionAsync(answerer.LocalDescription!);
+    }
+
+    private static async Task Gathered(RTCPeerConnection pc)
+    {
+        var end = DateTime.UtcNow + Timeout;
+        while (pc.IceGatheringState != RTCIceGatheringState.Complete && DateTime.UtcNow < end)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    internal static async Task Until(Func<bool> condition, string what)
+    {
+        var end = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > end)
+            {
+                Assert.Fail("Timed out waiting for " + what);
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Counts what a remote track delivers.</summary>
+    internal sealed class TrackProbe
+    {
+        public int Frames;
+        public int Width;
+        public int Height;
+        public double MaxLevel;
+        public MediaStreamTrack? Track;
+        public IReadOnlyList<MediaStream> Streams = [];
+
+        public void Attach(RTCTrackEventArgs e)
+        {
+            Track = e.Track;
+            Streams = e.Streams;
+            e.Track.VideoFrameReceived += (_, f) =>
+            {
+                Width = f.Width;
+                Height = f.Height;
+                Interlocked.Increment(ref Frames);
+            };
+            e.Track.AudioFrameReceived += (_, f) =>
+            {
+                double sum = 0;
+                foreach (var s in f.Samples)
+                {
+                    sum += (double)s * s;
+                }
+
+                MaxLevel = Math.Max(MaxLevel, Math.Sqrt(sum / f.Samples.Length) / 32768);
+                Interlocked.Increment(ref Frames);
+            };
+        }
+    }
+
+    [Test]
+    public async Task AudioAndVideo_BothWays_DecodeAtTheSentSize()
+    {
+        await using var alice = NewPeer();
+        await using var bob = NewPeer();
+        var aliceStream = new MediaStream();
+        alice.AddTrack(VideoSource.TestPattern(320, 240, 30).CreateTrack(), aliceStream);
+        alice.AddTrack(AudioSource.Sine(440).CreateTrack(), aliceStream);
+        bob.AddTrack(VideoSource.TestPattern(176, 144, 15).CreateTrack());
+        bob.AddTrack(AudioSource.Sine(880, 0.3, 8000).CreateTrack());
+        var atBob = new Dictionary<MediaKind, TrackProbe> { [MediaKind.Audio] = new(), [MediaKind.Video] = new() };
+        var atAlice = new Dictionary<MediaKind, TrackProbe> { [MediaKind.Audio] = new(), [MediaKind.Video] = new() };
+        bob.Track += (_, e) => atBob[e.Track.Kind].Attach(e);
+        alice.Track += (_, e) => atAlice[e.Track.Kind].Attach(e);
+
+        await Negotiate(alice, bob);
+        Assert.That(alice.LocalDescription!.Sdp, Does.Contain("m=audio").And.Contain("m=video").And.Not.Contain("m=application"));
+
+        await Until(() => atBob[MediaKind.Video].Frames >= 30 && atAlice[MediaKind.Video].Frames >= 15
+            && atBob[MediaKind.Audio].Frames >= 50 && atAlice[MediaKind.Audio].Frames >= 50, "frames both ways");
+        Assert.That((atBob[MediaKind.Video].Width, atBob[MediaKind.Video].Height), Is.EqualTo((320, 240)));
+        Assert.That((atAlice[MediaKind.Video].Width, atAlice[MediaKind.Video].Height), Is.EqualTo((176, 144)));
+        Assert.That(atBob[MediaKind.Audio].MaxLevel, Is.GreaterThan(0.1), "Alice's sine at half scale");
+        Assert.That(atAlice[MediaKind.Audio].MaxLevel, Is.GreaterThan(0.05), "Bob's sine at 0.3");
+        Assert.That(atBob[MediaKind.Video].Streams.Select(s => s.Id), Is.EqualTo(new[] { aliceStream.Id }), "msid carries Alice's stream");
+        Assert.That(atBob[MediaKind.Audio].Streams[0].GetTracks(), Has.Count.EqualTo(2), "both of Alice's tracks are in one remote stream");
+
+        // The RTCP reports flow: Alice learns the round trip of her video from Bob's receiver reports.
+        await Until(() => alice.GetStatsAsync().Result.OfType<RTCRemoteInboundRtpStreamStats>().Any(s => s.RoundTripTime is not null), "remote-inbound-rtp with an RTT");
+        var stats = await bob.GetStatsAsync();
+        var inboundVideo = stats.OfType<RTCInboundRtpStreamStats>().Single(s => s.Kind == "video");
+        Assert.That(inboundVideo.FramesDecoded, Is.GreaterThanOrEqualTo(30));
+        Assert.That(inboundVideo.KeyFramesDecoded, Is.GreaterThanOrEqualTo(1));
+        Assert.That((inboundVideo.FrameWidth, inboundVideo.FrameHeight), Is.EqualTo((320, 240)));
+        Assert.That(stats[inboundVideo.CodecId!], Is.TypeOf<RTCCodecStats>().And.Property("MimeType").EqualTo("video/VP8"));
+        var inboundAudio = stats.OfType<RTCInboundRtpStreamStats>().Single(s => s.Kind == "audio");
+        Assert.That(inboundAudio.TotalAudioEnergy, Is.GreaterThan(0));
+        Assert.That(((RTCCodecStats)stats[inboundAudio.CodecId!]).MimeType, Is.EqualTo("audio/opus"));
+        var outbound = (await alice.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video");
+        Assert.That(outbound.FramesEncoded, Is.GreaterThanOrEqualTo(30));
+        Assert.That(outbound.PacketsSent, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task Renegotiation_AddsVideoMidCall_AndAStoppedTransceiverEndsTheRemoteTrack()
+    {
+        await using var alice = NewPeer();
+        await using var bob = NewPeer();
+        var audio = new TrackProbe();
+        var video = new TrackProbe();
+        bob.Track += (_, e) => (e.Track.Kind == MediaKind.Audio ? audio : video).Attach(e);
+        alice.AddTrack(AudioSource.Sine(440).CreateTrack());
+        await Negotiate(alice, bob);
+        await Until(() => audio.Frames >= 25, "audio before video is added");
+
+        var sender = alice.AddTrack(VideoSource.TestPattern(160, 120, 30).CreateTrack());
+        await Negotiate(alice, bob);
+        await Until(() => video.Frames >= 10, "video after renegotiation");
+        Assert.That((video.Width, video.Height), Is.EqualTo((160, 120)));
+
+        // ReplaceTrack: no renegotiation, the remote decodes the new size.
+        sender.ReplaceTrack(VideoSource.TestPattern(240, 160, 30).CreateTrack());
+        await Until(() => video.Width == 240, "frames of the replaced track");
+        Assert.That(alice.SignalingState, Is.EqualTo(RTCSignalingState.Stable));
+
+        var ended = new TaskCompletionSource();
+        video.Track!.Ended += (_, _) => ended.TrySetResult();
+        var transceiver = alice.GetTransceivers().Single(t => t.Sender == sender);
+        transceiver.Stop();
+        await Negotiate(alice, bob);
+        Assert.That(transceiver.IsStopped, Is.True);
+        Assert.That(alice.LocalDescription!.Sdp, Does.Match(@"m=video 0 "), "the stopped transceiver's m-line is rejected");
+        await ended.Task.WaitAsync(Timeout);
+        Assert.That(bob.GetTransceivers().Single(t => t.Kind == MediaKind.Video).IsStopped, Is.True);
+        int before = audio.Frames;
+        await Until(() => audio.Frames > before + 10, "audio keeps flowing after the video m-line is gone");
+    }
+
+    [TestCase("PCMU")]
+    [TestCase("PCMA")]
+    [TestCase("G722")]
+    public async Task ManagedAudioCodecs_CarryTheSine(string codec)
+    {
+        var registry = CodecRegistry.CreateDefault();
+        foreach (var other in new[] { "PCMU", "PCMA", "G722" }.Where(c => c != codec))
+        {
+            registry.Remove(other);
+        }
+
+        await using var alice = NewPeer(registry);
+        await using var bob = NewPeer(registry);
+        var probe = new TrackProbe();
+        bob.Track += (_, e) => probe.Attach(e);
+        alice.AddTrack(AudioSource.Sine(440, 0.5).CreateTrack());
+        await Negotiate(alice, bob);
+        await Until(() => probe.Frames >= 25, codec + " frames");
+        Assert.That(probe.MaxLevel, Is.GreaterThan(0.1));
+        Assert.That(bob.GetTransceivers().Single().Receiver.GetParameters().Codecs[0].MimeType, Is.EqualTo("audio/" + codec));
+    }
+
+    [Test]
+    public async Task DataChannelAndMedia_ShareOneBundle()
+    {
+        await using var alice = NewPeer();
+        await using var bob = NewPeer();
+        var video = new TrackProbe();
+        bob.Track += (_, e) => video.Attach(e);
+        alice.AddTrack(VideoSource.TestPattern(160, 120, 30).CreateTrack());
+        var chat = alice.CreateDataChannel("chat");
+        var remote = new TaskCompletionSource<WebRtc.Client.DataChannels.RTCDataChannel>();
+        bob.DataChannel += (_, e) => remote.TrySetResult(e.Channel);
+        await Negotiate(alice, bob);
+        Assert.That(alice.LocalDescription!.Sdp, Does.Contain("a=group:BUNDLE 0 1"));
+        var channel = await remote.Task.WaitAsync(Timeout);
+        await Until(() => chat.ReadyState == WebRtc.Client.DataChannels.RTCDataChannelState.Open, "the channel opens");
+        var got = new TaskCompletionSource<string>();
+        channel.MessageReceived += (_, e) => got.TrySetResult(e.Text!);
+        chat.Send("hi");
+        Assert.That(await got.Task.WaitAsync(Timeout), Is.EqualTo("hi"));
+        await Until(() => video.Frames >= 10, "video beside the data channel");
+    }
+}
