@@ -128,6 +128,11 @@ public class MediaCallTests
         var outbound = (await alice.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video");
         Assert.That(outbound.FramesEncoded, Is.GreaterThanOrEqualTo(30));
         Assert.That(outbound.PacketsSent, Is.GreaterThan(0));
+
+        // RFC 3550 §6.6: closing says BYE for Alice's sources, and Bob's tracks go muted.
+        Assert.That(atBob[MediaKind.Video].Track!.Muted, Is.False);
+        alice.Close();
+        await Until(() => atBob[MediaKind.Video].Track!.Muted && atBob[MediaKind.Audio].Track!.Muted, "BYE mutes Bob's remote tracks");
     }
 
     [Test]
