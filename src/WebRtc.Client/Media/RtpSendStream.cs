@@ -51,6 +51,7 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
     private AudioConverter? _audioConverter;
     private readonly Action<ReadOnlyMemory<short>> _onAudioFrame;
     private VideoFrame? _black;
+    private VideoFrame? _scaled;
     private int _encoderWidth;
     private int _encoderHeight;
     private ushort _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
@@ -194,7 +195,24 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
             int height = frame.Height;
             if (ScaleResolutionDownBy > 1)
             {
-                // Scaling is not done here yet: the encoder gets the full frame (noted in the API docs).
+                // W3C scaleResolutionDownBy: even sizes (I420 chroma), at least 16x16 as libwebrtc keeps.
+                width = Math.Max(16, (int)(frame.Width / ScaleResolutionDownBy) & ~1);
+                height = Math.Max(16, (int)(frame.Height / ScaleResolutionDownBy) & ~1);
+                if (width < frame.Width || height < frame.Height)
+                {
+                    if (_scaled is null || _scaled.Width != width || _scaled.Height != height)
+                    {
+                        _scaled?.Dispose();
+                        _scaled = VideoFrame.Create(width, height);
+                    }
+
+                    I420Scaler.Scale(input, _scaled);
+                    input = _scaled;
+                }
+                else
+                {
+                    (width, height) = (frame.Width, frame.Height);
+                }
             }
 
             if (_videoEncoder is null || width != _encoderWidth || height != _encoderHeight)
@@ -560,6 +578,7 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
             _videoEncoder?.Dispose();
             _audioEncoder?.Dispose();
             _black?.Dispose();
+            _scaled?.Dispose();
             _videoEncoder = null;
             _audioEncoder = null;
         }

@@ -157,6 +157,14 @@ public class MediaCallTests
         await Until(() => video.Width == 240, "frames of the replaced track");
         Assert.That(alice.SignalingState, Is.EqualTo(RTCSignalingState.Stable));
 
+        // SetParameters: scaleResolutionDownBy 2 halves the size the remote decodes, still without renegotiation.
+        var parameters = sender.GetParameters();
+        parameters.Encodings[0].ScaleResolutionDownBy = 2;
+        parameters.Encodings[0].MaxBitrate = 200_000;
+        await sender.SetParametersAsync(parameters);
+        await Until(() => (video.Width, video.Height) == (120, 80), "frames at half size");
+        Assert.That(() => sender.SetParametersAsync(parameters), Throws.TypeOf<InvalidModificationException>(), "a stale transaction id is refused");
+
         var ended = new TaskCompletionSource();
         video.Track!.Ended += (_, _) => ended.TrySetResult();
         var transceiver = alice.GetTransceivers().Single(t => t.Sender == sender);
