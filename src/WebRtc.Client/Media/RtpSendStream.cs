@@ -66,6 +66,7 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
     private bool _keyFrameRequested;
     private bool _warnedCodec;
     private TimeSpan? _rtt;
+    private TimeSpan? _lastEncodedCapture;
 
     public RtpSendStream(MediaKind kind, string mid, uint ssrc, uint rtxSsrc, RtpMediaTransport transport, int mtu, ILogger logger)
     {
@@ -230,6 +231,14 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
                 _keyFrameRequested = false;
             }
 
+            // W3C maxFramerate: drop frames that come sooner than the cap allows (10% slack for capture jitter).
+            if (MaxFramerate is > 0 and var fps && _lastEncodedCapture is { } last && !_keyFrameRequested
+                && frame.Timestamp - last < TimeSpan.FromSeconds(0.9 / fps) && frame.Timestamp >= last)
+            {
+                return;
+            }
+
+            _lastEncodedCapture = frame.Timestamp;
             if (_keyFrameRequested)
             {
                 _videoEncoder.RequestKeyFrame();

@@ -153,7 +153,8 @@ public class MediaCallTests
         Assert.That((video.Width, video.Height), Is.EqualTo((160, 120)));
 
         // ReplaceTrack: no renegotiation, the remote decodes the new size.
-        sender.ReplaceTrack(VideoSource.TestPattern(240, 160, 30).CreateTrack());
+        var replacement = VideoSource.TestPattern(240, 160, 30);
+        sender.ReplaceTrack(replacement.CreateTrack());
         await Until(() => video.Width == 240, "frames of the replaced track");
         Assert.That(alice.SignalingState, Is.EqualTo(RTCSignalingState.Stable));
 
@@ -164,6 +165,16 @@ public class MediaCallTests
         await sender.SetParametersAsync(parameters);
         await Until(() => (video.Width, video.Height) == (120, 80), "frames at half size");
         Assert.That(() => sender.SetParametersAsync(parameters), Throws.TypeOf<InvalidModificationException>(), "a stale transaction id is refused");
+
+        // maxFramerate 10 on a 30 fps source: about one frame in three is encoded (counted against the source's frames, not the clock).
+        parameters = sender.GetParameters();
+        parameters.Encodings[0].MaxFramerate = 10;
+        await sender.SetParametersAsync(parameters);
+        long Encoded() => alice.GetStatsAsync().Result.OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video").FramesEncoded;
+        long sourceBefore = replacement.FrameCount, encodedBefore = Encoded();
+        await Until(() => replacement.FrameCount - sourceBefore >= 30, "30 source frames");
+        long encoded = Encoded() - encodedBefore, produced = replacement.FrameCount - sourceBefore;
+        Assert.That(encoded, Is.InRange(produced / 3 - 2, produced / 3 + 2), $"{encoded} of {produced} frames encoded under maxFramerate 10");
 
         var ended = new TaskCompletionSource();
         video.Track!.Ended += (_, _) => ended.TrySetResult();
