@@ -128,6 +128,11 @@ public class MediaCallTests
         var outbound = (await alice.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video");
         Assert.That(outbound.FramesEncoded, Is.GreaterThanOrEqualTo(30));
         Assert.That(outbound.PacketsSent, Is.GreaterThan(0));
+
+        // RFC 3550 §6.6: closing says BYE for Alice's sources, and Bob's tracks go muted.
+        Assert.That(atBob[MediaKind.Video].Track!.Muted, Is.False);
+        alice.Close();
+        await Until(() => atBob[MediaKind.Video].Track!.Muted && atBob[MediaKind.Audio].Track!.Muted, "BYE mutes Bob's remote tracks");
     }
 
     [Test]
@@ -148,9 +153,28 @@ public class MediaCallTests
         Assert.That((video.Width, video.Height), Is.EqualTo((160, 120)));
 
         // ReplaceTrack: no renegotiation, the remote decodes the new size.
-        sender.ReplaceTrack(VideoSource.TestPattern(240, 160, 30).CreateTrack());
+        var replacement = VideoSource.TestPattern(240, 160, 30);
+        sender.ReplaceTrack(replacement.CreateTrack());
         await Until(() => video.Width == 240, "frames of the replaced track");
         Assert.That(alice.SignalingState, Is.EqualTo(RTCSignalingState.Stable));
+
+        // SetParameters: scaleResolutionDownBy 2 halves the size the remote decodes, still without renegotiation.
+        var parameters = sender.GetParameters();
+        parameters.Encodings[0].ScaleResolutionDownBy = 2;
+        parameters.Encodings[0].MaxBitrate = 200_000;
+        await sender.SetParametersAsync(parameters);
+        await Until(() => (video.Width, video.Height) == (120, 80), "frames at half size");
+        Assert.That(() => sender.SetParametersAsync(parameters), Throws.TypeOf<InvalidModificationException>(), "a stale transaction id is refused");
+
+        // maxFramerate 10 on a 30 fps source: about one frame in three is encoded (counted against the source's frames, not the clock).
+        parameters = sender.GetParameters();
+        parameters.Encodings[0].MaxFramerate = 10;
+        await sender.SetParametersAsync(parameters);
+        long Encoded() => alice.GetStatsAsync().Result.OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video").FramesEncoded;
+        long sourceBefore = replacement.FrameCount, encodedBefore = Encoded();
+        await Until(() => replacement.FrameCount - sourceBefore >= 30, "30 source frames");
+        long encoded = Encoded() - encodedBefore, produced = replacement.FrameCount - sourceBefore;
+        Assert.That(encoded, Is.InRange(produced / 3 - 2, produced / 3 + 2), $"{encoded} of {produced} frames encoded under maxFramerate 10");
 
         var ended = new TaskCompletionSource();
         video.Track!.Ended += (_, _) => ended.TrySetResult();
