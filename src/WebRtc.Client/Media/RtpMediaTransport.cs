@@ -142,6 +142,15 @@ internal sealed class RtpMediaTransport : IAsyncDisposable
         _routing = new Routing(senders.ToArray(), receivers.ToArray(), byMid.Select(p => (System.Text.Encoding.ASCII.GetBytes(p.Key), p.Value)).ToArray(), byPt, midExtension > 0 ? midExtension : null);
     }
 
+    /// <summary>Forgets SRTP/SRTCP replay state (for benchmarks that replay one recorded stream).</summary>
+    internal void ResetSrtpReceiveState()
+    {
+        lock (_rxLock)
+        {
+            _rx?.ResetReceiveState();
+        }
+    }
+
     /// <summary>Protects and sends one RTP packet; <paramref name="buffer"/> has room for the SRTP tag after <paramref name="length"/>.</summary>
     public bool SendRtp(Span<byte> buffer, int length)
     {
