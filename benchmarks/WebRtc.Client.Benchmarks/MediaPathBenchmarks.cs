@@ -94,6 +94,16 @@ public class MediaPathBenchmarks
         receiveStream.Configure(new ReceiveConfig("v", [new ReceiveCodec(96, codec, 90000, 0, null, 97)], 1, 0, true, true, []));
         _receiver.SetStreams([], [receiveStream]);
         Record(keysA, sendConfig);
+        for (int i = 0; i < 20; i++)
+        {
+            ReceivePath();
+        }
+
+        if (_receiver.DroppedPackets != 0)
+        {
+            throw new InvalidOperationException($"The receive path dropped {_receiver.DroppedPackets} of the recorded packets");
+        }
+
 
         // Floors: the bare SRTP transform of one such packet, and a ring of protected copies for unprotect.
         _floorPlain = _recordedPlainSample;
@@ -110,6 +120,11 @@ public class MediaPathBenchmarks
             ringTx.TryProtectRtp(_buffer, _floorPlain.Length, out int n);
             _floorWire[i] = _buffer.AsSpan(0, n).ToArray();
         }
+
+        if (_floorPlain.Length < 1100 || _floorWire[0].Length != _floorPlain.Length + 10 || Floor_SrtpProtect() != _floorWire[0].Length || Floor_SrtpUnprotect() != _floorPlain.Length)
+        {
+            throw new InvalidOperationException("The SRTP floors do not work on the sample packet");
+        }
     }
 
     private byte[] _recordedPlainSample = [];
@@ -122,7 +137,9 @@ public class MediaPathBenchmarks
         var stream = new RtpSendStream(MediaKind.Video, "v", 0xC0C0C0C0, 0xC0C0C0C1, recorder, Mtu, NullLogger.Instance);
         stream.Configure(config with { Nack = false });
 
-        // The stream's first sequence number is random: record until a packet with sequence 0, then one full cycle.
+        // One full cycle from sequence 0 (SRTP ROC 0 throughout, so a fresh receive context takes the replay again):
+        // the stream's random first sequence number is set to 0 (the field is private; this is the recorder only).
+        typeof(RtpSendStream).GetField("_sequence", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.SetValue(stream, (ushort)0);
         var data = new List<byte>(Ring * 1200);
         var offsets = new List<int>(Ring + 1);
         bool started = false;
@@ -150,7 +167,11 @@ public class MediaPathBenchmarks
         // A plain sample packet of the same shape for the SRTP floors.
         var plain = _recorded.AsSpan(0, _recordedOffsets[1]).ToArray();
         using var rx = new SrtpContext(keysA.Profile, keysA.LocalMasterKey.Span, keysA.LocalMasterSalt.Span);
-        rx.TryUnprotectRtp(plain, plain.Length, out int plainLength);
+        if (!rx.TryUnprotectRtp(plain, plain.Length, out int plainLength))
+        {
+            throw new InvalidOperationException("The recording does not verify");
+        }
+
         _recordedPlainSample = plain[..plainLength];
         recorder.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
