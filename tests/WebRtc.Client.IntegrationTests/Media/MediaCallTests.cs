@@ -233,3 +233,81 @@ public class MediaCallTests
         await Until(() => video.Frames >= 10, "video beside the data channel");
     }
 }
+
+/// <summary>A forwarder: Bob receives Alice's encoded frames and sends them on to Carol without decoding or re-encoding.</summary>
+public class MediaForwardingTests
+{
+    [Test]
+    public async Task EncodedFrames_AreForwardedWithoutReencoding_AndALateReceiversKeyFrameRequestReachesTheOrigin()
+    {
+        await using var alice = MediaCallTests.NewPeer();
+        await using var bob = MediaCallTests.NewPeer();
+        await using var bobOut = MediaCallTests.NewPeer();
+        await using var carol = MediaCallTests.NewPeer();
+        var video = new EncodedVideoSource("VP8");
+        var audio = new EncodedAudioSource("opus");
+        RTCRtpReceiver? bobVideoReceiver = null;
+        int forwarded = 0;
+        bob.Track += (_, e) =>
+        {
+            if (e.Track.Kind == MediaKind.Video)
+            {
+                bobVideoReceiver = e.Receiver;
+                e.Receiver.EncodedFrameReceived += (RTCRtpReceiver _, in EncodedFrame f) =>
+                {
+                    Interlocked.Increment(ref forwarded);
+                    video.Push(f.Data, TimeSpan.FromTicks(f.RtpTimestamp * TimeSpan.TicksPerSecond / f.ClockRate), f.IsKeyFrame);
+                };
+            }
+            else
+            {
+                e.Receiver.EncodedFrameReceived += (RTCRtpReceiver _, in EncodedFrame f) => audio.Push(f.Data, TimeSpan.FromTicks(f.RtpTimestamp * TimeSpan.TicksPerSecond / f.ClockRate));
+            }
+        };
+        // Carol's keyframe requests reach Alice through Bob (what an SFU does).
+        int keyFrameRequests = 0;
+        video.KeyFrameRequested += (_, _) =>
+        {
+            Interlocked.Increment(ref keyFrameRequests);
+            bobVideoReceiver?.RequestKeyFrame();
+        };
+
+        alice.AddTrack(VideoSource.TestPattern(320, 240, 30).CreateTrack());
+        alice.AddTrack(AudioSource.Sine(440).CreateTrack());
+        await MediaCallTests.Negotiate(alice, bob);
+        await MediaCallTests.Until(() => forwarded >= 30, "Bob's encoded frames from Alice");
+        Assert.That(bob.GetReceivers().All(r => r.Track.Muted == false), Is.True);
+
+        // Carol joins a second later: the first frames she gets are delta frames, so she asks for a keyframe.
+        var carolVideo = new MediaCallTests.TrackProbe();
+        var carolAudio = new MediaCallTests.TrackProbe();
+        carol.Track += (_, e) => (e.Track.Kind == MediaKind.Video ? carolVideo : carolAudio).Attach(e);
+        bobOut.AddTrack(video.CreateTrack());
+        bobOut.AddTrack(audio.CreateTrack());
+        await MediaCallTests.Negotiate(bobOut, carol);
+        try
+        {
+            await MediaCallTests.Until(() => carolVideo.Frames >= 30 && carolAudio.Frames >= 25, "Carol decodes the forwarded frames");
+        }
+        finally
+        {
+            foreach (var pc in new[] { alice, bob, bobOut, carol })
+            {
+                foreach (var st in (await pc.GetStatsAsync()).Values.OfType<RTCRtpStreamStats>())
+                {
+                    TestContext.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize((object)st));
+                }
+            }
+
+            TestContext.Out.WriteLine($"carol video {carolVideo.Frames} audio {carolAudio.Frames} kfr {keyFrameRequests}");
+        }
+        Assert.That((carolVideo.Width, carolVideo.Height), Is.EqualTo((320, 240)));
+        Assert.That(carolAudio.MaxLevel, Is.GreaterThan(0.1));
+        Assert.That(keyFrameRequests, Is.GreaterThanOrEqualTo(1), "Carol's PLI reached Bob's encoded source");
+        var aliceOut = (await alice.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video");
+        Assert.That(aliceOut.PliCount, Is.GreaterThanOrEqualTo(1), "and Alice got Bob's PLI");
+        Assert.That(aliceOut.KeyFramesEncoded, Is.GreaterThanOrEqualTo(2), "Alice answered it with a keyframe");
+        var bobSent = (await bobOut.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video");
+        Assert.That(bobSent.TotalEncodeTime, Is.Zero, "Bob forwarded without encoding");
+    }
+}
