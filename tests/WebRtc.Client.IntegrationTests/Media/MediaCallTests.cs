@@ -311,3 +311,38 @@ public class MediaForwardingTests
         Assert.That(bobSent.TotalEncodeTime, Is.Zero, "Bob forwarded without encoding");
     }
 }
+
+/// <summary>Video under real kernel packet loss (nftables in the test's namespace): NACK and RTX repair it (RFC 4585, RFC 4588).</summary>
+public class MediaLossTests
+{
+    [Test]
+    public async Task FivePercentLoss_NackAndRtxRecoverTheVideo()
+    {
+        const int minPort = 47300, maxPort = 47399;
+        await using var loss = await WebRtc.Client.IntegrationTests.DataChannels.KernelPacketLoss.StartAsync(minPort, maxPort, percent: 5);
+        await using var alice = new RTCPeerConnection(new RTCConfiguration(), new RTCPeerConnectionOptions
+        {
+            BindAddresses = [System.Net.IPAddress.Loopback],
+            MinPort = minPort,
+            MaxPort = maxPort,
+            Codecs = CodecRegistry.CreateDefault().AddOpus().AddFFmpegVideo(),
+        });
+        await using var bob = MediaCallTests.NewPeer();
+        var video = new MediaCallTests.TrackProbe();
+        bob.Track += (_, e) => video.Attach(e);
+        alice.AddTrack(VideoSource.TestPattern(640, 480, 30).CreateTrack());
+        await MediaCallTests.Negotiate(alice, bob);
+        await MediaCallTests.Until(() => video.Frames >= 150, "150 decoded frames under loss");
+
+        var sent = (await alice.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single();
+        var got = (await bob.GetStatsAsync()).OfType<RTCInboundRtpStreamStats>().Single();
+        TestContext.Out.WriteLine($"encoded {sent.FramesEncoded}, decoded {got.FramesDecoded}, dropped {got.FramesDropped}, nack packets {got.NackCount}, " +
+            $"rtx received {got.RetransmittedPacketsReceived}, rtx sent {sent.RetransmittedPacketsSent}, PLI {got.PliCount}, kernel drops {await loss.DroppedAsync()}");
+        Assert.That(await loss.DroppedAsync(), Is.GreaterThan(0), "the loss rule dropped packets");
+        Assert.That(got.NackCount, Is.GreaterThan(0), "Bob NACKed the holes");
+        Assert.That(sent.RetransmittedPacketsSent, Is.GreaterThan(0), "Alice answered with RTX");
+        Assert.That(got.RetransmittedPacketsReceived, Is.GreaterThan(0), "and the RTX packets repaired the stream");
+        // Most frames decode: without repair, 5% packet loss spoils far more than one frame in ten at 640x480.
+        Assert.That(got.FramesDecoded, Is.GreaterThanOrEqualTo(sent.FramesEncoded * 9 / 10 - 5), "frames decoded against frames encoded");
+    }
+}
