@@ -346,3 +346,30 @@ public class MediaLossTests
         Assert.That(got.FramesDecoded, Is.GreaterThanOrEqualTo(sent.FramesEncoded * 9 / 10 - 5), "frames decoded against frames encoded");
     }
 }
+
+/// <summary>Each video codec end to end between two .NET peers, chosen with SetCodecPreferences.</summary>
+public class MediaCodecTests
+{
+    [TestCase("video/VP8")]
+    [TestCase("video/VP9")]
+    [TestCase("video/H264")]
+    public async Task CodecPreferences_PickTheCodec_AndItsFramesDecode(string mimeType)
+    {
+        await using var alice = MediaCallTests.NewPeer();
+        await using var bob = MediaCallTests.NewPeer();
+        var video = new MediaCallTests.TrackProbe();
+        bob.Track += (_, e) => video.Attach(e);
+        var transceiver = alice.AddTransceiver(VideoSource.TestPattern(352, 288, 30).CreateTrack(), new RTCRtpTransceiverInit { Direction = RTCRtpTransceiverDirection.SendOnly });
+        var capabilities = RTCRtpSender.GetCapabilities(MediaKind.Video, CodecRegistry.CreateDefault().AddFFmpegVideo());
+        transceiver.SetCodecPreferences(capabilities.Codecs.Where(c => c.MimeType == mimeType));
+        await MediaCallTests.Negotiate(alice, bob);
+        Assert.That(transceiver.CurrentDirection, Is.EqualTo(RTCRtpTransceiverDirection.SendOnly));
+        Assert.That(bob.GetTransceivers().Single().CurrentDirection, Is.EqualTo(RTCRtpTransceiverDirection.RecvOnly));
+        await MediaCallTests.Until(() => video.Frames >= 30, mimeType + " frames");
+        Assert.That((video.Width, video.Height), Is.EqualTo((352, 288)));
+        var inbound = (await bob.GetStatsAsync()).OfType<RTCInboundRtpStreamStats>().Single();
+        var codec = (RTCCodecStats)(await bob.GetStatsAsync())[inbound.CodecId!];
+        Assert.That(codec.MimeType, Is.EqualTo(mimeType));
+        Assert.That(transceiver.Sender.GetParameters().Codecs.Select(c => c.MimeType).Distinct(), Is.EqualTo(new[] { mimeType }));
+    }
+}
