@@ -380,6 +380,9 @@ internal sealed class RtpReceiveStream
         _owner.Track.DeliverAudio(frame, _logger);
     }
 
+    /// <summary>An app's keyframe request: sent as PLI on the next tick.</summary>
+    public void RequestKeyFrame() => _keyFrameRequestPending = true;
+
     public void OnSenderReport(Rtp.NtpTime ntp, TimeSpan now) => Statistics?.OnSenderReport(ntp, now);
 
     public void OnBye()
@@ -419,9 +422,8 @@ internal sealed class RtpReceiveStream
                 }
             }
 
-            if (Kind == MediaKind.Video && (_keyFrameRequestPending || (_waitingForKeyFrame && FramesDecoded == 0 && _packetsSinceFrame)))
+            if (Kind == MediaKind.Video && (Volatile.Read(ref _keyFrameRequestPending) || (_waitingForKeyFrame && FramesDecoded == 0 && _packetsSinceFrame)))
             {
-                // (The first request has no "last": TimeSpan.MinValue there made now - last overflow and the tick throw.)
                 if (_config.Pli && (_lastKeyFrameRequest is not { } last || now - last >= KeyFrameRequestInterval))
                 {
                     _lastKeyFrameRequest = now;

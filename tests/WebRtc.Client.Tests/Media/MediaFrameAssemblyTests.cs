@@ -37,7 +37,7 @@ public class MediaFrameAssemblyTests
         Assert.That(frames, Has.Count.EqualTo(1));
         Assert.That(frames[0].Frame.IsComplete, Is.True);
         Assert.That(frames[0].Data, Is.EqualTo(new byte[] { 0x10, 1, 0x02, 2, 0x03, 3, 0x04, 4 }));
-        Assert.That(frames[0].Frame.FirstSequenceNumber, Is.EqualTo(-3), "extended relative to the first packet seen");
+        Assert.That(frames[0].Frame.FirstSequenceNumber, Is.EqualTo(-1), "65535 extended just below the first packet seen (2)");
     }
 
     [Test]
