@@ -42,7 +42,7 @@ internal sealed class RtpReceiveStream
     private ReceiveCodec? _currentCodec;
     private NackGenerator? _nack;
     private bool _waitingForKeyFrame = true;
-    private TimeSpan _lastKeyFrameRequest = TimeSpan.MinValue;
+    private TimeSpan? _lastKeyFrameRequest; // null: none yet (TimeSpan.MinValue made `now - last` overflow)
     private TimeSpan _lastFrameTime;
     private TimeSpan _lastPacketTime;
     private bool _packetsSinceFrame;
@@ -380,7 +380,7 @@ internal sealed class RtpReceiveStream
 
             if (Kind == MediaKind.Video && (_keyFrameRequestPending || (_waitingForKeyFrame && FramesDecoded == 0 && _packetsSinceFrame)))
             {
-                if (_config.Pli && now - _lastKeyFrameRequest >= KeyFrameRequestInterval)
+                if (_config.Pli && (_lastKeyFrameRequest is not { } last || now - last >= KeyFrameRequestInterval))
                 {
                     _lastKeyFrameRequest = now;
                     _keyFrameRequestPending = false;
