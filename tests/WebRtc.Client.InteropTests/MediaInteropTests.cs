@@ -371,7 +371,18 @@ public sealed class MediaInteropTests
         long dropped;
         await using (var loss = await IntegrationTests.DataChannels.KernelPacketLoss.StartAsync(MinPort, MaxPort, percent: 5))
         {
-            await Task.Delay(TimeSpan.FromSeconds(20));
+            // Chromium's view every second, for the log: when freezes come, with what loss and NACKs, and
+            // the RTT it derives from our receiver reports (its NACK retry interval follows it).
+            for (int second = 1; second <= 20; second++)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                var s = await ForeignStatsAsync(call);
+                var v = Rtp(s, "inbound", "video");
+                await TestContext.Out.WriteLineAsync($"{second,2} s: Chromium decoded {Long(v, "framesDecoded")}, freezes {Long(v, "freezeCount")} ({Double(v, "totalFreezesDuration"):F3} s), " +
+                    $"lost {Long(v, "packetsLost")}, NACKs {Long(v, "nackCount")}, retransmissions {Long(v, "retransmittedPacketsReceived")}; its RTT from our reports: " +
+                    string.Join(", ", s["remoteInbound"]!.AsArray().OfType<JsonObject>().Select(r => $"{r["kind"]} {r["roundTripTime"]}")));
+            }
+
             dropped = await loss.DroppedAsync();
         }
 
