@@ -38,7 +38,30 @@ TEST_APT_PACKAGES=(
   gstreamer1.0-libav          # avdec_h264
 )
 
+# The demo (`run`) needs only FFmpeg's libraries for its video (Opus is managed code); it runs
+# audio and data without them and says what is missing.
+RUN_APT_PACKAGES=(libavcodec59 libavutil57)
+
 have() { command -v "$1" >/dev/null 2>&1; }
+
+install_run_deps() {
+  have dpkg || return 0
+  local missing=() pkg
+  for pkg in "${RUN_APT_PACKAGES[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && have apt-get; then
+    echo "==> installing Debian packages for the demo's video: ${missing[*]}"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+      apt-get update -qq || true
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+        || echo "warning: could not install ${missing[*]}; the demo runs without video" >&2
+    fi
+  else
+    echo "The demo's video needs FFmpeg's libraries: sudo apt-get install -y ${missing[*]} (it runs without video until then)"
+  fi
+}
 
 install_apt_deps() {
   local missing=() pair
@@ -136,6 +159,7 @@ run_tests() {
 case "${1:-}" in
   build) build ;;
   run)
+    install_run_deps
     build
     dotnet run --project samples/Loopback -c "$CONFIG" --no-build -- "${@:2}"
     ;;

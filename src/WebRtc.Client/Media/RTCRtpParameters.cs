@@ -44,7 +44,7 @@ public sealed class RTCRtpEncodingParameters
     /// <summary>The highest frame rate, or null.</summary>
     public double? MaxFramerate { get; set; }
 
-    /// <summary>Downscale factor for video (1 = full size). Values above 1 are accepted and reported but the frames are not scaled yet.</summary>
+    /// <summary>Downscale factor for video (1 = full size; 2 sends half the width and height), applied before encoding.</summary>
     public double? ScaleResolutionDownBy { get; set; }
 
     /// <summary>The SSRC in use (read-only in W3C; filled by GetParameters).</summary>

@@ -218,6 +218,12 @@ public sealed class RTCRtpReceiver
     /// <param name="registry">The registry the peer connection uses.</param>
     public static RTCRtpCapabilities GetCapabilities(MediaKind kind, CodecRegistry registry) => MediaCapabilities.Get(kind, registry);
 
+    /// <summary>
+    /// Asks the remote sender for a keyframe (RTCP PLI, RFC 4585 §6.3.1), rate-limited as the receiver's own
+    /// requests are; what a forwarder calls when its own receivers ask it for one.
+    /// </summary>
+    public void RequestKeyFrame() => Stream?.RequestKeyFrame();
+
     /// <summary>The negotiated receive parameters.</summary>
     public RTCRtpReceiveParameters GetParameters() => new()
     {

@@ -125,6 +125,23 @@ internal sealed class RtcpReports
         }
     }
 
+    /// <summary>RTCP BYE for a source that stops sending (RFC 3550 §6.6), in a compound packet that starts with an RR.</summary>
+    public static void SendBye(RtpMediaTransport transport, uint ssrc)
+    {
+        var reports = transport.Reports;
+        lock (reports._feedbackLock)
+        {
+            var span = reports._feedback.AsSpan(0, reports._feedback.Length - 64);
+            if (!reports.TryWriteRrHeader(span, ssrc, out int length)
+                || !RtcpWriter.TryWriteBye(span[length..], [ssrc], default, out int written))
+            {
+                return;
+            }
+
+            transport.SendRtcp(reports._feedback, length + written);
+        }
+    }
+
     private delegate bool FeedbackWriter(Span<byte> destination, out int written);
 
     private void SendFeedback(RtpMediaTransport transport, uint senderSsrc, FeedbackWriter write)

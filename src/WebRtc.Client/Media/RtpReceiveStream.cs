@@ -42,7 +42,7 @@ internal sealed class RtpReceiveStream
     private ReceiveCodec? _currentCodec;
     private NackGenerator? _nack;
     private bool _waitingForKeyFrame = true;
-    private TimeSpan? _lastKeyFrameRequest; // null: none yet (TimeSpan.MinValue made `now - last` overflow)
+    private TimeSpan? _lastKeyFrameRequest;
     private TimeSpan _lastFrameTime;
     private TimeSpan _lastPacketTime;
     private bool _packetsSinceFrame;
@@ -339,6 +339,9 @@ internal sealed class RtpReceiveStream
         _owner.Track.DeliverAudio(frame, _logger);
     }
 
+    /// <summary>An app's keyframe request: sent as PLI on the next tick.</summary>
+    public void RequestKeyFrame() => _keyFrameRequestPending = true;
+
     public void OnSenderReport(Rtp.NtpTime ntp, TimeSpan now) => Statistics?.OnSenderReport(ntp, now);
 
     public void OnBye()
@@ -378,7 +381,7 @@ internal sealed class RtpReceiveStream
                 }
             }
 
-            if (Kind == MediaKind.Video && (_keyFrameRequestPending || (_waitingForKeyFrame && FramesDecoded == 0 && _packetsSinceFrame)))
+            if (Kind == MediaKind.Video && (Volatile.Read(ref _keyFrameRequestPending) || (_waitingForKeyFrame && FramesDecoded == 0 && _packetsSinceFrame)))
             {
                 if (_config.Pli && (_lastKeyFrameRequest is not { } last || now - last >= KeyFrameRequestInterval))
                 {

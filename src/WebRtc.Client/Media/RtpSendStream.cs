@@ -51,6 +51,7 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
     private AudioConverter? _audioConverter;
     private readonly Action<ReadOnlyMemory<short>> _onAudioFrame;
     private VideoFrame? _black;
+    private VideoFrame? _scaled;
     private int _encoderWidth;
     private int _encoderHeight;
     private ushort _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
@@ -65,6 +66,7 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
     private bool _keyFrameRequested;
     private bool _warnedCodec;
     private TimeSpan? _rtt;
+    private TimeSpan? _lastEncodedCapture;
 
     public RtpSendStream(MediaKind kind, string mid, uint ssrc, uint rtxSsrc, RtpMediaTransport transport, int mtu, ILogger logger)
     {
@@ -194,7 +196,24 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
             int height = frame.Height;
             if (ScaleResolutionDownBy > 1)
             {
-                // Scaling is not done here yet: the encoder gets the full frame (noted in the API docs).
+                // W3C scaleResolutionDownBy: even sizes (I420 chroma), at least 16x16 as libwebrtc keeps.
+                width = Math.Max(16, (int)(frame.Width / ScaleResolutionDownBy) & ~1);
+                height = Math.Max(16, (int)(frame.Height / ScaleResolutionDownBy) & ~1);
+                if (width < frame.Width || height < frame.Height)
+                {
+                    if (_scaled is null || _scaled.Width != width || _scaled.Height != height)
+                    {
+                        _scaled?.Dispose();
+                        _scaled = VideoFrame.Create(width, height);
+                    }
+
+                    I420Scaler.Scale(input, _scaled);
+                    input = _scaled;
+                }
+                else
+                {
+                    (width, height) = (frame.Width, frame.Height);
+                }
             }
 
             if (_videoEncoder is null || width != _encoderWidth || height != _encoderHeight)
@@ -212,6 +231,14 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
                 _keyFrameRequested = false;
             }
 
+            // W3C maxFramerate: drop frames that come sooner than the cap allows (10% slack for capture jitter).
+            if (MaxFramerate is > 0 and var fps && _lastEncodedCapture is { } last && !_keyFrameRequested
+                && frame.Timestamp - last < TimeSpan.FromSeconds(0.9 / fps) && frame.Timestamp >= last)
+            {
+                return;
+            }
+
+            _lastEncodedCapture = frame.Timestamp;
             if (_keyFrameRequested)
             {
                 _videoEncoder.RequestKeyFrame();
@@ -560,6 +587,7 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
             _videoEncoder?.Dispose();
             _audioEncoder?.Dispose();
             _black?.Dispose();
+            _scaled?.Dispose();
             _videoEncoder = null;
             _audioEncoder = null;
         }

@@ -638,6 +638,11 @@ public sealed partial class RTCPeerConnection
 
         t.IsStopped = true;
         t.CurrentDirection = RTCRtpTransceiverDirection.Stopped;
+        if (t.Sender.Stream.HasSent && _media is { IsStarted: true } media)
+        {
+            RtcpReports.SendBye(media, t.Sender.Stream.Ssrc);
+        }
+
         t.Sender.Stream.Configure(null);
         t.Sender.SetTrack(null);
         t.Receiver.Stream?.Configure(null);

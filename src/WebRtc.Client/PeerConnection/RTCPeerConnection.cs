@@ -261,6 +261,18 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             _connectionState = RTCPeerConnectionState.Closed;
         }
 
+        // RFC 3550 §6.6: our sources say BYE while the transport still carries it.
+        foreach (var t in GetTransceivers())
+        {
+            lock (_gate)
+            {
+                StopTransceiverNow(t);
+            }
+
+            t.Sender.Stream.Dispose();
+            t.Receiver.Stream?.Dispose();
+        }
+
         _channels.CloseAll();
         try
         {
@@ -272,16 +284,6 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
 
         _dtls?.Close();
-        foreach (var t in GetTransceivers())
-        {
-            lock (_gate)
-            {
-                StopTransceiverNow(t);
-            }
-
-            t.Sender.Stream.Dispose();
-            t.Receiver.Stream?.Dispose();
-        }
     }
 
     /// <summary>Closes and releases the transports and sockets.</summary>

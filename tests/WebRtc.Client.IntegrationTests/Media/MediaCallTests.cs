@@ -128,6 +128,11 @@ public class MediaCallTests
         var outbound = (await alice.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video");
         Assert.That(outbound.FramesEncoded, Is.GreaterThanOrEqualTo(30));
         Assert.That(outbound.PacketsSent, Is.GreaterThan(0));
+
+        // RFC 3550 §6.6: closing says BYE for Alice's sources, and Bob's tracks go muted.
+        Assert.That(atBob[MediaKind.Video].Track!.Muted, Is.False);
+        alice.Close();
+        await Until(() => atBob[MediaKind.Video].Track!.Muted && atBob[MediaKind.Audio].Track!.Muted, "BYE mutes Bob's remote tracks");
     }
 
     [Test]
@@ -148,9 +153,28 @@ public class MediaCallTests
         Assert.That((video.Width, video.Height), Is.EqualTo((160, 120)));
 
         // ReplaceTrack: no renegotiation, the remote decodes the new size.
-        sender.ReplaceTrack(VideoSource.TestPattern(240, 160, 30).CreateTrack());
+        var replacement = VideoSource.TestPattern(240, 160, 30);
+        sender.ReplaceTrack(replacement.CreateTrack());
         await Until(() => video.Width == 240, "frames of the replaced track");
         Assert.That(alice.SignalingState, Is.EqualTo(RTCSignalingState.Stable));
+
+        // SetParameters: scaleResolutionDownBy 2 halves the size the remote decodes, still without renegotiation.
+        var parameters = sender.GetParameters();
+        parameters.Encodings[0].ScaleResolutionDownBy = 2;
+        parameters.Encodings[0].MaxBitrate = 200_000;
+        await sender.SetParametersAsync(parameters);
+        await Until(() => (video.Width, video.Height) == (120, 80), "frames at half size");
+        Assert.That(() => sender.SetParametersAsync(parameters), Throws.TypeOf<InvalidModificationException>(), "a stale transaction id is refused");
+
+        // maxFramerate 10 on a 30 fps source: about one frame in three is encoded (counted against the source's frames, not the clock).
+        parameters = sender.GetParameters();
+        parameters.Encodings[0].MaxFramerate = 10;
+        await sender.SetParametersAsync(parameters);
+        long Encoded() => alice.GetStatsAsync().Result.OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video").FramesEncoded;
+        long sourceBefore = replacement.FrameCount, encodedBefore = Encoded();
+        await Until(() => replacement.FrameCount - sourceBefore >= 30, "30 source frames");
+        long encoded = Encoded() - encodedBefore, produced = replacement.FrameCount - sourceBefore;
+        Assert.That(encoded, Is.InRange(produced / 3 - 2, produced / 3 + 2), $"{encoded} of {produced} frames encoded under maxFramerate 10");
 
         var ended = new TaskCompletionSource();
         video.Track!.Ended += (_, _) => ended.TrySetResult();
@@ -207,5 +231,118 @@ public class MediaCallTests
         chat.Send("hi");
         Assert.That(await got.Task.WaitAsync(Timeout), Is.EqualTo("hi"));
         await Until(() => video.Frames >= 10, "video beside the data channel");
+    }
+}
+
+/// <summary>A forwarder: Bob receives Alice's encoded frames and sends them on to Carol without decoding or re-encoding.</summary>
+public class MediaForwardingTests
+{
+    [Test]
+    public async Task EncodedFrames_AreForwardedWithoutReencoding_AndALateReceiversKeyFrameRequestReachesTheOrigin()
+    {
+        await using var alice = MediaCallTests.NewPeer();
+        await using var bob = MediaCallTests.NewPeer();
+        await using var bobOut = MediaCallTests.NewPeer();
+        await using var carol = MediaCallTests.NewPeer();
+        var video = new EncodedVideoSource("VP8");
+        var audio = new EncodedAudioSource("opus");
+        RTCRtpReceiver? bobVideoReceiver = null;
+        int forwarded = 0;
+        bob.Track += (_, e) =>
+        {
+            if (e.Track.Kind == MediaKind.Video)
+            {
+                bobVideoReceiver = e.Receiver;
+                e.Receiver.EncodedFrameReceived += (RTCRtpReceiver _, in EncodedFrame f) =>
+                {
+                    Interlocked.Increment(ref forwarded);
+                    video.Push(f.Data, TimeSpan.FromTicks(f.RtpTimestamp * TimeSpan.TicksPerSecond / f.ClockRate), f.IsKeyFrame);
+                };
+            }
+            else
+            {
+                e.Receiver.EncodedFrameReceived += (RTCRtpReceiver _, in EncodedFrame f) => audio.Push(f.Data, TimeSpan.FromTicks(f.RtpTimestamp * TimeSpan.TicksPerSecond / f.ClockRate));
+            }
+        };
+        // Carol's keyframe requests reach Alice through Bob (what an SFU does).
+        int keyFrameRequests = 0;
+        video.KeyFrameRequested += (_, _) =>
+        {
+            Interlocked.Increment(ref keyFrameRequests);
+            bobVideoReceiver?.RequestKeyFrame();
+        };
+
+        alice.AddTrack(VideoSource.TestPattern(320, 240, 30).CreateTrack());
+        alice.AddTrack(AudioSource.Sine(440).CreateTrack());
+        await MediaCallTests.Negotiate(alice, bob);
+        await MediaCallTests.Until(() => forwarded >= 30, "Bob's encoded frames from Alice");
+        Assert.That(bob.GetReceivers().All(r => r.Track.Muted == false), Is.True);
+
+        // Carol joins a second later: the first frames she gets are delta frames, so she asks for a keyframe.
+        var carolVideo = new MediaCallTests.TrackProbe();
+        var carolAudio = new MediaCallTests.TrackProbe();
+        carol.Track += (_, e) => (e.Track.Kind == MediaKind.Video ? carolVideo : carolAudio).Attach(e);
+        bobOut.AddTrack(video.CreateTrack());
+        bobOut.AddTrack(audio.CreateTrack());
+        await MediaCallTests.Negotiate(bobOut, carol);
+        try
+        {
+            await MediaCallTests.Until(() => carolVideo.Frames >= 30 && carolAudio.Frames >= 25, "Carol decodes the forwarded frames");
+        }
+        finally
+        {
+            foreach (var pc in new[] { alice, bob, bobOut, carol })
+            {
+                foreach (var st in (await pc.GetStatsAsync()).Values.OfType<RTCRtpStreamStats>())
+                {
+                    TestContext.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize((object)st));
+                }
+            }
+
+            TestContext.Out.WriteLine($"carol video {carolVideo.Frames} audio {carolAudio.Frames} kfr {keyFrameRequests}");
+        }
+        Assert.That((carolVideo.Width, carolVideo.Height), Is.EqualTo((320, 240)));
+        Assert.That(carolAudio.MaxLevel, Is.GreaterThan(0.1));
+        Assert.That(keyFrameRequests, Is.GreaterThanOrEqualTo(1), "Carol's PLI reached Bob's encoded source");
+        var aliceOut = (await alice.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video");
+        Assert.That(aliceOut.PliCount, Is.GreaterThanOrEqualTo(1), "and Alice got Bob's PLI");
+        Assert.That(aliceOut.KeyFramesEncoded, Is.GreaterThanOrEqualTo(2), "Alice answered it with a keyframe");
+        var bobSent = (await bobOut.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video");
+        Assert.That(bobSent.TotalEncodeTime, Is.Zero, "Bob forwarded without encoding");
+    }
+}
+
+/// <summary>Video under real kernel packet loss (nftables in the test's namespace): NACK and RTX repair it (RFC 4585, RFC 4588).</summary>
+public class MediaLossTests
+{
+    [Test]
+    public async Task FivePercentLoss_NackAndRtxRecoverTheVideo()
+    {
+        const int minPort = 47300, maxPort = 47399;
+        await using var loss = await WebRtc.Client.IntegrationTests.DataChannels.KernelPacketLoss.StartAsync(minPort, maxPort, percent: 5);
+        await using var alice = new RTCPeerConnection(new RTCConfiguration(), new RTCPeerConnectionOptions
+        {
+            BindAddresses = [System.Net.IPAddress.Loopback],
+            MinPort = minPort,
+            MaxPort = maxPort,
+            Codecs = CodecRegistry.CreateDefault().AddOpus().AddFFmpegVideo(),
+        });
+        await using var bob = MediaCallTests.NewPeer();
+        var video = new MediaCallTests.TrackProbe();
+        bob.Track += (_, e) => video.Attach(e);
+        alice.AddTrack(VideoSource.TestPattern(640, 480, 30).CreateTrack());
+        await MediaCallTests.Negotiate(alice, bob);
+        await MediaCallTests.Until(() => video.Frames >= 150, "150 decoded frames under loss");
+
+        var sent = (await alice.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single();
+        var got = (await bob.GetStatsAsync()).OfType<RTCInboundRtpStreamStats>().Single();
+        TestContext.Out.WriteLine($"encoded {sent.FramesEncoded}, decoded {got.FramesDecoded}, dropped {got.FramesDropped}, nack packets {got.NackCount}, " +
+            $"rtx received {got.RetransmittedPacketsReceived}, rtx sent {sent.RetransmittedPacketsSent}, PLI {got.PliCount}, kernel drops {await loss.DroppedAsync()}");
+        Assert.That(await loss.DroppedAsync(), Is.GreaterThan(0), "the loss rule dropped packets");
+        Assert.That(got.NackCount, Is.GreaterThan(0), "Bob NACKed the holes");
+        Assert.That(sent.RetransmittedPacketsSent, Is.GreaterThan(0), "Alice answered with RTX");
+        Assert.That(got.RetransmittedPacketsReceived, Is.GreaterThan(0), "and the RTX packets repaired the stream");
+        // Most frames decode: without repair, 5% packet loss spoils far more than one frame in ten at 640x480.
+        Assert.That(got.FramesDecoded, Is.GreaterThanOrEqualTo(sent.FramesEncoded * 9 / 10 - 5), "frames decoded against frames encoded");
     }
 }
