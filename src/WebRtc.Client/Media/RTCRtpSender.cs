@@ -245,7 +245,7 @@ public sealed class RTCRtpReceiver
             return;
         }
 
-        foreach (RtpPacketHandler single in handler.GetInvocationList())
+        foreach (var single in Delegate.EnumerateInvocationList(handler)) // no array per packet
         {
             try
             {
@@ -267,7 +267,7 @@ public sealed class RTCRtpReceiver
         }
 
         var frame = new EncodedFrame(codec, data, rtpTimestamp, Stream?.CurrentCodec?.ClockRate ?? 90000, keyFrame);
-        foreach (EncodedFrameHandler single in handler.GetInvocationList())
+        foreach (var single in Delegate.EnumerateInvocationList(handler)) // no array per packet
         {
             try
             {
