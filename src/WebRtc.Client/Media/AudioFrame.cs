@@ -20,13 +20,13 @@ public sealed class AudioFrame : IDisposable
     }
 
     /// <summary>Samples per second per channel.</summary>
-    public int SampleRate { get; }
+    public int SampleRate { get; private set; }
 
     /// <summary>Number of interleaved channels.</summary>
-    public int Channels { get; }
+    public int Channels { get; private set; }
 
     /// <summary>Samples in each channel.</summary>
-    public int SamplesPerChannel { get; }
+    public int SamplesPerChannel { get; private set; }
 
     /// <summary>Capture or presentation time of the first sample.</summary>
     public TimeSpan Timestamp { get; set; }
@@ -50,6 +50,27 @@ public sealed class AudioFrame : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(channels, 8);
         ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerChannel, 1);
         return new AudioFrame(sampleRate, channels, samplesPerChannel, timestamp);
+    }
+
+    // The receive path refills one frame per stream instead of making one per decoded packet; the
+    // buffer is re-rented only when it is too small (or when a handler disposed the frame).
+    internal AudioFrame Reuse(int sampleRate, int channels, int samplesPerChannel, TimeSpan timestamp)
+    {
+        int needed = samplesPerChannel * channels;
+        if (_buffer is null || _buffer.Length < needed)
+        {
+            var old = Interlocked.Exchange(ref _buffer, ArrayPool<short>.Shared.Rent(needed));
+            if (old is not null)
+            {
+                ArrayPool<short>.Shared.Return(old);
+            }
+        }
+
+        SampleRate = sampleRate;
+        Channels = channels;
+        SamplesPerChannel = samplesPerChannel;
+        Timestamp = timestamp;
+        return this;
     }
 
     /// <summary>Returns the buffer to the pool; <see cref="Samples"/> is unusable afterwards.</summary>

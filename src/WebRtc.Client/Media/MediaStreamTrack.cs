@@ -228,7 +228,7 @@ public sealed class MediaStreamTrack
         var handlers = _videoHandlers;
         if (handlers is not null)
         {
-            foreach (VideoFrameHandler single in handlers.GetInvocationList())
+            foreach (var single in Delegate.EnumerateInvocationList(handlers)) // no array per packet
             {
                 try
                 {
@@ -254,7 +254,7 @@ public sealed class MediaStreamTrack
         var handlers = _audioHandlers;
         if (handlers is not null)
         {
-            foreach (AudioFrameHandler single in handlers.GetInvocationList())
+            foreach (var single in Delegate.EnumerateInvocationList(handlers)) // no array per packet
             {
                 try
                 {

@@ -120,9 +120,10 @@ public sealed class RTCRtpSender
     /// scaleResolutionDownBy. Takes effect from the next frame, without renegotiation.
     /// </summary>
     /// <param name="parameters">Parameters from <see cref="GetParameters"/>, changed.</param>
+    /// <param name="cancellationToken">Unused today: the change applies at once.</param>
     /// <exception cref="InvalidModificationException">A stale transaction id, or a different number of encodings.</exception>
     /// <exception cref="ArgumentOutOfRangeException">scaleResolutionDownBy below 1, or a negative bitrate or frame rate.</exception>
-    public Task SetParametersAsync(RTCRtpSendParameters parameters)
+    public Task SetParametersAsync(RTCRtpSendParameters parameters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         lock (_lock)
@@ -163,8 +164,9 @@ public sealed class RTCRtpSender
         return Task.CompletedTask;
     }
 
-    /// <summary>The stats of this sender: its outbound-rtp, remote-inbound-rtp, codec and media-source entries, and the transport's.</summary>
-    public Task<RTCStatsReport> GetStatsAsync() => Stats(this);
+    /// <summary>The stats of this sender: its outbound-rtp, remote-inbound-rtp, codec and media-source entries.</summary>
+    /// <param name="cancellationToken">Unused today: the stats are read without waiting.</param>
+    public Task<RTCStatsReport> GetStatsAsync(CancellationToken cancellationToken = default) => Stats(this);
 }
 
 /// <summary>
@@ -218,6 +220,12 @@ public sealed class RTCRtpReceiver
     /// <param name="registry">The registry the peer connection uses.</param>
     public static RTCRtpCapabilities GetCapabilities(MediaKind kind, CodecRegistry registry) => MediaCapabilities.Get(kind, registry);
 
+    /// <summary>
+    /// Asks the remote sender for a keyframe (RTCP PLI, RFC 4585 §6.3.1), rate-limited as the receiver's own
+    /// requests are; what a forwarder calls when its own receivers ask it for one.
+    /// </summary>
+    public void RequestKeyFrame() => Stream?.RequestKeyFrame();
+
     /// <summary>The negotiated receive parameters.</summary>
     public RTCRtpReceiveParameters GetParameters() => new()
     {
@@ -225,8 +233,9 @@ public sealed class RTCRtpReceiver
         HeaderExtensions = Transceiver?.NegotiatedExtensions ?? [],
     };
 
-    /// <summary>The stats of this receiver: its inbound-rtp and codec entries, and the transport's.</summary>
-    public Task<RTCStatsReport> GetStatsAsync() => Stats(this);
+    /// <summary>The stats of this receiver: its inbound-rtp and codec entries.</summary>
+    /// <param name="cancellationToken">Unused today: the stats are read without waiting.</param>
+    public Task<RTCStatsReport> GetStatsAsync(CancellationToken cancellationToken = default) => Stats(this);
 
     internal void RaiseRtpPacket(ReadOnlySpan<byte> packet)
     {
@@ -236,7 +245,7 @@ public sealed class RTCRtpReceiver
             return;
         }
 
-        foreach (RtpPacketHandler single in handler.GetInvocationList())
+        foreach (var single in Delegate.EnumerateInvocationList(handler)) // no array per packet
         {
             try
             {
@@ -258,7 +267,7 @@ public sealed class RTCRtpReceiver
         }
 
         var frame = new EncodedFrame(codec, data, rtpTimestamp, Stream?.CurrentCodec?.ClockRate ?? 90000, keyFrame);
-        foreach (EncodedFrameHandler single in handler.GetInvocationList())
+        foreach (var single in Delegate.EnumerateInvocationList(handler)) // no array per packet
         {
             try
             {

@@ -29,7 +29,7 @@ internal sealed class RtcpReports
     public long ReportsSent;
 
     // Under the transport's receive lock.
-    public void MaybeSend(RtpMediaTransport transport, IReadOnlyList<RtpSendStream> senders, IReadOnlyList<RtpReceiveStream> receivers, TimeSpan now)
+    public void MaybeSend(RtpMediaTransport transport, ReadOnlySpan<RtpSendStream> senders, ReadOnlySpan<RtpReceiveStream> receivers, TimeSpan now)
     {
         if (!_scheduler.IsDue(now) || !transport.IsStarted)
         {
@@ -81,12 +81,13 @@ internal sealed class RtcpReports
 
         if (first)
         {
-            if (senders.Count == 0 && receivers.Count == 0)
+            if (senders.Length == 0 && receivers.Length == 0)
             {
                 return;
             }
 
-            reporter = senders.Count > 0 ? senders[0].Ssrc : 1;
+            // Receive-only: report from the SSRC the receivers' feedback (PLI, NACK) comes from, not a made-up one.
+            reporter = senders.Length > 0 ? senders[0].Ssrc : receivers[0].LocalSsrc;
             if (!RtcpWriter.TryWriteReceiverReport(span, reporter, _blocks.AsSpan(0, blocks), out int written))
             {
                 return;
@@ -105,8 +106,21 @@ internal sealed class RtcpReports
         transport.SendRtcp(_buffer, length);
     }
 
-    public static void SendPli(RtpMediaTransport transport, uint senderSsrc, uint mediaSsrc) =>
-        transport.Reports.SendFeedback(transport, senderSsrc, (Span<byte> d, out int w) => RtcpWriter.TryWritePli(d, senderSsrc, mediaSsrc, out w));
+    public static void SendPli(RtpMediaTransport transport, uint senderSsrc, uint mediaSsrc)
+    {
+        var reports = transport.Reports;
+        lock (reports._feedbackLock)
+        {
+            var span = reports._feedback.AsSpan(0, reports._feedback.Length - 64);
+            if (!reports.TryWriteRrHeader(span, senderSsrc, out int length)
+                || !RtcpWriter.TryWritePli(span[length..], senderSsrc, mediaSsrc, out int written))
+            {
+                return;
+            }
+
+            transport.SendRtcp(reports._feedback, length + written);
+        }
+    }
 
     public static void SendNack(RtpMediaTransport transport, uint senderSsrc, uint mediaSsrc, ReadOnlySpan<ushort> lost)
     {
@@ -139,22 +153,6 @@ internal sealed class RtcpReports
             }
 
             transport.SendRtcp(reports._feedback, length + written);
-        }
-    }
-
-    private delegate bool FeedbackWriter(Span<byte> destination, out int written);
-
-    private void SendFeedback(RtpMediaTransport transport, uint senderSsrc, FeedbackWriter write)
-    {
-        lock (_feedbackLock)
-        {
-            var span = _feedback.AsSpan(0, _feedback.Length - 64);
-            if (!TryWriteRrHeader(span, senderSsrc, out int length) || !write(span[length..], out int written))
-            {
-                return;
-            }
-
-            transport.SendRtcp(_feedback, length + written);
         }
     }
 

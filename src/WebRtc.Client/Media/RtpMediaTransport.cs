@@ -16,6 +16,9 @@ namespace WebRtc.Client.Media;
 internal sealed class RtpMediaTransport : IAsyncDisposable
 {
     private const int MaxDatagram = 1500;
+
+    // SSRCs learned from MID or payload type; a peer cycling through random SSRCs must not grow this forever.
+    private const int MaxLearnedSsrcs = 1024;
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(20);
 
     private IDatagramTransport? _path;
@@ -31,6 +34,7 @@ internal sealed class RtpMediaTransport : IAsyncDisposable
     private SrtpContext? _rx;
     private ITimer? _timer;
     private volatile Routing _routing = new([], [], [], new Dictionary<int, RtpReceiveStream>(), null);
+    private readonly LogRateLimiter _failureLog = new(TimeSpan.FromSeconds(10));
     private readonly Dictionary<uint, RtpReceiveStream> _learnedSsrcs = new();
     private bool _disposed;
 
@@ -45,6 +49,9 @@ internal sealed class RtpMediaTransport : IAsyncDisposable
 
     /// <summary>Packets dropped: not SRTP-authentic, replayed, malformed, or for no receiver.</summary>
     public long DroppedPackets;
+
+    /// <summary>Authentic packets a stage threw on (a bug, or a codec's on hostile input); counted in <see cref="DroppedPackets"/> too.</summary>
+    public long ReceiveFailures;
 
     /// <summary>The RTCP CNAME of every local source (RFC 7022: one random, persistent-per-connection name).</summary>
     public string Cname { get; }
@@ -135,6 +142,15 @@ internal sealed class RtpMediaTransport : IAsyncDisposable
         _routing = new Routing(senders.ToArray(), receivers.ToArray(), byMid.Select(p => (System.Text.Encoding.ASCII.GetBytes(p.Key), p.Value)).ToArray(), byPt, midExtension > 0 ? midExtension : null);
     }
 
+    /// <summary>Forgets SRTP/SRTCP replay state (for benchmarks that replay one recorded stream).</summary>
+    internal void ResetSrtpReceiveState()
+    {
+        lock (_rxLock)
+        {
+            _rx?.ResetReceiveState();
+        }
+    }
+
     /// <summary>Protects and sends one RTP packet; <paramref name="buffer"/> has room for the SRTP tag after <paramref name="length"/>.</summary>
     public bool SendRtp(Span<byte> buffer, int length)
     {
@@ -203,7 +219,15 @@ internal sealed class RtpMediaTransport : IAsyncDisposable
                     return;
                 }
 
-                HandleRtcp(buffer[..plain]);
+                try
+                {
+                    HandleRtcp(buffer[..plain]);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    ReceiveFailed(ex, "RTCP");
+                }
+
                 return;
             }
 
@@ -226,8 +250,43 @@ internal sealed class RtpMediaTransport : IAsyncDisposable
                 return;
             }
 
-            stream.OnRtp(packet, Now);
+            try
+            {
+                stream.OnRtp(packet, Now);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Network input never throws out of the receive loop (a decoder fed hostile bytes may).
+                ReceiveFailed(ex, "RTP");
+            }
         }
+    }
+
+    private void ReceiveFailed(Exception ex, string what)
+    {
+        Interlocked.Increment(ref ReceiveFailures);
+        Interlocked.Increment(ref DroppedPackets);
+        if (_failureLog.TryAcquire(out long suppressed))
+        {
+            _logger.LogWarning(ex, "An authentic {What} packet failed in the media pipeline; dropped ({Suppressed} more since the last such line)", what, suppressed);
+        }
+    }
+
+    private void Learn(uint ssrc, RtpReceiveStream stream)
+    {
+        if (_learnedSsrcs.Count >= MaxLearnedSsrcs && !_learnedSsrcs.ContainsKey(ssrc))
+        {
+            _learnedSsrcs.Clear();
+            foreach (var r in _routing.Receivers)
+            {
+                foreach (var declared in r.DeclaredSsrcs)
+                {
+                    _learnedSsrcs[declared] = r;
+                }
+            }
+        }
+
+        _learnedSsrcs[ssrc] = stream;
     }
 
     // RFC 8843 §9.2: the MID header extension first, then a known SSRC, then a payload type unique to one m-section.
@@ -240,7 +299,7 @@ internal sealed class RtpMediaTransport : IAsyncDisposable
             {
                 if (!_learnedSsrcs.TryGetValue(packet.Ssrc, out var known) || known != byMid)
                 {
-                    _learnedSsrcs[packet.Ssrc] = byMid;
+                    Learn(packet.Ssrc, byMid);
                 }
 
                 return byMid;
@@ -254,7 +313,7 @@ internal sealed class RtpMediaTransport : IAsyncDisposable
 
         if (routing.ByPayloadType.TryGetValue(packet.PayloadType, out var byPt))
         {
-            _learnedSsrcs[packet.Ssrc] = byPt;
+            Learn(packet.Ssrc, byPt);
             return byPt;
         }
 
@@ -402,7 +461,10 @@ internal sealed class RtpMediaTransport : IAsyncDisposable
         }
     }
 
-    internal void Drop(string reason, object? arg1, object? arg2 = null)
+    // Generic so that a drop costs no boxing: the arguments are formatted only when a line is logged.
+    internal void Drop<T1>(string reason, T1 arg1) => Drop(reason, arg1, string.Empty);
+
+    internal void Drop<T1, T2>(string reason, T1 arg1, T2 arg2)
     {
         Interlocked.Increment(ref DroppedPackets);
         if (_logger.IsEnabled(LogLevel.Debug) && _dropLog.TryAcquire(out long suppressed))

@@ -39,10 +39,14 @@ internal sealed class RtpReceiveStream
     private readonly Dictionary<int, IAudioDecoder> _audioDecoders = new();
     private RtpFrameAssembler? _assembler;
     private ReceiveCodec? _assemblerCodec;
+    // One assembler per depacketizer kind, made once: a stream switching payload type (or SSRC) resets one
+    // instead of allocating another 4 MB frame buffer and 512 slots per switch.
+    private readonly Dictionary<string, RtpFrameAssembler> _assemblers = new(StringComparer.OrdinalIgnoreCase);
+    private AudioFrame? _audioFrame;
     private ReceiveCodec? _currentCodec;
     private NackGenerator? _nack;
     private bool _waitingForKeyFrame = true;
-    private TimeSpan _lastKeyFrameRequest = TimeSpan.MinValue;
+    private TimeSpan? _lastKeyFrameRequest;
     private TimeSpan _lastFrameTime;
     private TimeSpan _lastPacketTime;
     private bool _packetsSinceFrame;
@@ -69,6 +73,9 @@ internal sealed class RtpReceiveStream
     public IReadOnlyList<uint> DeclaredSsrcs => _config?.DeclaredSsrcs ?? [];
 
     public int MidExtensionId => _config?.MidExtensionId ?? 0;
+
+    /// <summary>The SSRC our RTCP about this stream comes from (its transceiver's sender SSRC).</summary>
+    public uint LocalSsrc => _localSsrc();
 
     public uint? RemoteSsrc => _remoteSsrc;
 
@@ -157,7 +164,14 @@ internal sealed class RtpReceiveStream
 
             _remoteSsrc = packet.Ssrc;
             Statistics = new RtpReceiveStatistics(packet.Ssrc, codec.ClockRate);
-            _assembler = null;
+            // A new source numbers its packets from anywhere: forget the old one's sequence state.
+            _assembler?.Reset();
+            _lastAudioSeq = -1;
+            if (_nack is not null)
+            {
+                _nack = new NackGenerator();
+            }
+
             _waitingForKeyFrame = true;
             _owner.Track.SetMuted(false);
         }
@@ -175,16 +189,41 @@ internal sealed class RtpReceiveStream
         _nack?.OnPacket(packet.SequenceNumber, now);
         if (_assembler is null || !ReferenceEquals(_assemblerCodec, codec))
         {
-            _assembler = new RtpFrameAssembler(CreateDepacketizer(codec));
-            _assembler.Frame += _onFrame;
-            _assemblerCodec = codec;
+            SwitchAssembler(codec);
         }
 
         _packetsSinceFrame = true;
         _assembler.Push(packet);
     }
 
-    private static IRtpDepacketizer CreateDepacketizer(ReceiveCodec codec) => codec.Codec.Name.ToUpperInvariant() switch
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_assembler))]
+    private void SwitchAssembler(ReceiveCodec codec)
+    {
+        string kind = DepacketizerKind(codec);
+        if (!_assemblers.TryGetValue(kind, out var assembler))
+        {
+            assembler = new RtpFrameAssembler(CreateDepacketizer(kind));
+            assembler.Frame += _onFrame;
+            _assemblers[kind] = assembler;
+        }
+        else if (!ReferenceEquals(assembler, _assembler))
+        {
+            assembler.Reset();
+        }
+
+        _assembler = assembler;
+        _assemblerCodec = codec;
+    }
+
+    private static string DepacketizerKind(ReceiveCodec codec) => codec.Codec.Name switch
+    {
+        var n when n.Equals("VP8", StringComparison.OrdinalIgnoreCase) => "VP8",
+        var n when n.Equals("VP9", StringComparison.OrdinalIgnoreCase) => "VP9",
+        var n when n.Equals("H264", StringComparison.OrdinalIgnoreCase) => "H264",
+        _ => "other",
+    };
+
+    private static IRtpDepacketizer CreateDepacketizer(string kind) => kind switch
     {
         "VP8" => new Vp8Packetizer(),
         "VP9" => new Vp9Packetizer(),
@@ -333,11 +372,16 @@ internal sealed class RtpReceiveStream
         TotalAudioEnergy += level * level * duration; // W3C: sum of (level^2 x duration)
         TotalSamplesDuration += duration;
         TotalSamplesReceived += samples;
-        using var frame = AudioFrame.Create(decoder.SampleRate, decoder.Channels, samples,
-            TimeSpan.FromTicks(rtpTimestamp * TimeSpan.TicksPerSecond / Math.Max(1, _currentCodec?.ClockRate ?? decoder.SampleRate)));
+        // One frame object per stream, refilled each time: handlers see it only during the call (readers get copies).
+        var timestamp = TimeSpan.FromTicks(rtpTimestamp * TimeSpan.TicksPerSecond / Math.Max(1, _currentCodec?.ClockRate ?? decoder.SampleRate));
+        var frame = _audioFrame is null ? (_audioFrame = AudioFrame.Create(decoder.SampleRate, decoder.Channels, samples, timestamp))
+            : _audioFrame.Reuse(decoder.SampleRate, decoder.Channels, samples, timestamp);
         pcm.CopyTo(frame.Samples);
         _owner.Track.DeliverAudio(frame, _logger);
     }
+
+    /// <summary>An app's keyframe request: sent as PLI on the next tick.</summary>
+    public void RequestKeyFrame() => _keyFrameRequestPending = true;
 
     public void OnSenderReport(Rtp.NtpTime ntp, TimeSpan now) => Statistics?.OnSenderReport(ntp, now);
 
@@ -378,9 +422,9 @@ internal sealed class RtpReceiveStream
                 }
             }
 
-            if (Kind == MediaKind.Video && (_keyFrameRequestPending || (_waitingForKeyFrame && FramesDecoded == 0 && _packetsSinceFrame)))
+            if (Kind == MediaKind.Video && (Volatile.Read(ref _keyFrameRequestPending) || (_waitingForKeyFrame && FramesDecoded == 0 && _packetsSinceFrame)))
             {
-                if (_config.Pli && now - _lastKeyFrameRequest >= KeyFrameRequestInterval)
+                if (_config.Pli && (_lastKeyFrameRequest is not { } last || now - last >= KeyFrameRequestInterval))
                 {
                     _lastKeyFrameRequest = now;
                     _keyFrameRequestPending = false;
@@ -405,7 +449,9 @@ internal sealed class RtpReceiveStream
 
         _videoDecoders.Clear();
         _audioDecoders.Clear();
+        _audioFrame?.Dispose();
+        _audioFrame = null;
     }
 
-    private void Dropped(string reason, object? a, object? b) => _transport.Drop(reason, a, b);
+    private void Dropped<T1, T2>(string reason, T1 a, T2 b) => _transport.Drop(reason, a, b);
 }

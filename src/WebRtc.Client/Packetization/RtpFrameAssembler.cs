@@ -25,6 +25,7 @@ public sealed class RtpFrameAssembler
     private readonly IRtpDepacketizer _depacketizer;
     private readonly Slot[] _slots;
     private readonly byte[] _frame;
+    private const long SequenceBase = 1L << 32;
     private RtpSequenceUnwrapper _unwrapper;
     private long _next = -1;   // first sequence number not yet emitted or skipped
     private long _highest = -1;
@@ -69,7 +70,9 @@ public sealed class RtpFrameAssembler
             return;
         }
 
-        long seq = _unwrapper.Unwrap(packet.SequenceNumber);
+        // Unwrapped values go below the first one when an older packet arrives across the wrap (65535 after 3):
+        // offset them so slot indexes and the -1 sentinels stay valid (a negative index threw here).
+        long seq = _unwrapper.Unwrap(packet.SequenceNumber) + SequenceBase;
         if (_next < 0 || (!_emittedAny && seq < _next && _highest - seq < _slots.Length))
         {
             _next = seq;
@@ -113,6 +116,23 @@ public sealed class RtpFrameAssembler
 
     /// <summary>Gives up on the current hole now if a later frame is complete (e.g. when a NACK timed out).</summary>
     public void SkipMissing() => Drain(force: true);
+
+    /// <summary>
+    /// Forgets every held packet and the sequence state, as for a new source (a new SSRC or payload
+    /// format); the buffers are kept. Nothing is reported for the packets dropped.
+    /// </summary>
+    public void Reset()
+    {
+        foreach (var slot in _slots)
+        {
+            slot.Used = false;
+        }
+
+        _unwrapper = default;
+        _next = -1;
+        _highest = -1;
+        _emittedAny = false;
+    }
 
     private void Drain(bool force = false)
     {
@@ -215,7 +235,7 @@ public sealed class RtpFrameAssembler
 
         _next = end + 1;
         _emittedAny = true;
-        Frame?.Invoke(new AssembledFrame(timestamp, start, ok ? length : 0, ok, key), ok ? _frame.AsSpan(0, length) : default);
+        Frame?.Invoke(new AssembledFrame(timestamp, start - SequenceBase, ok ? length : 0, ok, key), ok ? _frame.AsSpan(0, length) : default);
     }
 
     /// <summary>Drops everything before <paramref name="target"/>, reporting one incomplete frame per timestamp that had packets.</summary>
@@ -262,7 +282,7 @@ public sealed class RtpFrameAssembler
     }
 
     private void Report(uint timestamp, long firstSeq) =>
-        Frame?.Invoke(new AssembledFrame(timestamp, firstSeq, 0, false, false), default);
+        Frame?.Invoke(new AssembledFrame(timestamp, firstSeq - SequenceBase, 0, false, false), default);
 
     private sealed class Slot(int size)
     {

@@ -233,3 +233,143 @@ public class MediaCallTests
         await Until(() => video.Frames >= 10, "video beside the data channel");
     }
 }
+
+/// <summary>A forwarder: Bob receives Alice's encoded frames and sends them on to Carol without decoding or re-encoding.</summary>
+public class MediaForwardingTests
+{
+    [Test]
+    public async Task EncodedFrames_AreForwardedWithoutReencoding_AndALateReceiversKeyFrameRequestReachesTheOrigin()
+    {
+        await using var alice = MediaCallTests.NewPeer();
+        await using var bob = MediaCallTests.NewPeer();
+        await using var bobOut = MediaCallTests.NewPeer();
+        await using var carol = MediaCallTests.NewPeer();
+        var video = new EncodedVideoSource("VP8");
+        var audio = new EncodedAudioSource("opus");
+        RTCRtpReceiver? bobVideoReceiver = null;
+        int forwarded = 0;
+        bob.Track += (_, e) =>
+        {
+            if (e.Track.Kind == MediaKind.Video)
+            {
+                bobVideoReceiver = e.Receiver;
+                e.Receiver.EncodedFrameReceived += (RTCRtpReceiver _, in EncodedFrame f) =>
+                {
+                    Interlocked.Increment(ref forwarded);
+                    video.Push(f.Data, TimeSpan.FromTicks(f.RtpTimestamp * TimeSpan.TicksPerSecond / f.ClockRate), f.IsKeyFrame);
+                };
+            }
+            else
+            {
+                e.Receiver.EncodedFrameReceived += (RTCRtpReceiver _, in EncodedFrame f) => audio.Push(f.Data, TimeSpan.FromTicks(f.RtpTimestamp * TimeSpan.TicksPerSecond / f.ClockRate));
+            }
+        };
+        // Carol's keyframe requests reach Alice through Bob (what an SFU does).
+        int keyFrameRequests = 0;
+        video.KeyFrameRequested += (_, _) =>
+        {
+            Interlocked.Increment(ref keyFrameRequests);
+            bobVideoReceiver?.RequestKeyFrame();
+        };
+
+        alice.AddTrack(VideoSource.TestPattern(320, 240, 30).CreateTrack());
+        alice.AddTrack(AudioSource.Sine(440).CreateTrack());
+        await MediaCallTests.Negotiate(alice, bob);
+        await MediaCallTests.Until(() => forwarded >= 30, "Bob's encoded frames from Alice");
+        Assert.That(bob.GetReceivers().All(r => r.Track.Muted == false), Is.True);
+
+        // Carol joins a second later: the first frames she gets are delta frames, so she asks for a keyframe.
+        var carolVideo = new MediaCallTests.TrackProbe();
+        var carolAudio = new MediaCallTests.TrackProbe();
+        carol.Track += (_, e) => (e.Track.Kind == MediaKind.Video ? carolVideo : carolAudio).Attach(e);
+        bobOut.AddTrack(video.CreateTrack());
+        bobOut.AddTrack(audio.CreateTrack());
+        await MediaCallTests.Negotiate(bobOut, carol);
+        try
+        {
+            await MediaCallTests.Until(() => carolVideo.Frames >= 30 && carolAudio.Frames >= 25, "Carol decodes the forwarded frames");
+        }
+        finally
+        {
+            foreach (var pc in new[] { alice, bob, bobOut, carol })
+            {
+                foreach (var st in (await pc.GetStatsAsync()).Values.OfType<RTCRtpStreamStats>())
+                {
+                    TestContext.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize((object)st));
+                }
+            }
+
+            TestContext.Out.WriteLine($"carol video {carolVideo.Frames} audio {carolAudio.Frames} kfr {keyFrameRequests}");
+        }
+        Assert.That((carolVideo.Width, carolVideo.Height), Is.EqualTo((320, 240)));
+        Assert.That(carolAudio.MaxLevel, Is.GreaterThan(0.1));
+        Assert.That(keyFrameRequests, Is.GreaterThanOrEqualTo(1), "Carol's PLI reached Bob's encoded source");
+        var aliceOut = (await alice.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video");
+        Assert.That(aliceOut.PliCount, Is.GreaterThanOrEqualTo(1), "and Alice got Bob's PLI");
+        Assert.That(aliceOut.KeyFramesEncoded, Is.GreaterThanOrEqualTo(2), "Alice answered it with a keyframe");
+        var bobSent = (await bobOut.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single(s => s.Kind == "video");
+        Assert.That(bobSent.TotalEncodeTime, Is.Zero, "Bob forwarded without encoding");
+    }
+}
+
+/// <summary>Video under real kernel packet loss (nftables in the test's namespace): NACK and RTX repair it (RFC 4585, RFC 4588).</summary>
+public class MediaLossTests
+{
+    [Test]
+    public async Task FivePercentLoss_NackAndRtxRecoverTheVideo()
+    {
+        const int minPort = 47300, maxPort = 47399;
+        await using var loss = await WebRtc.Client.IntegrationTests.DataChannels.KernelPacketLoss.StartAsync(minPort, maxPort, percent: 5);
+        await using var alice = new RTCPeerConnection(new RTCConfiguration(), new RTCPeerConnectionOptions
+        {
+            BindAddresses = [System.Net.IPAddress.Loopback],
+            MinPort = minPort,
+            MaxPort = maxPort,
+            Codecs = CodecRegistry.CreateDefault().AddOpus().AddFFmpegVideo(),
+        });
+        await using var bob = MediaCallTests.NewPeer();
+        var video = new MediaCallTests.TrackProbe();
+        bob.Track += (_, e) => video.Attach(e);
+        alice.AddTrack(VideoSource.TestPattern(640, 480, 30).CreateTrack());
+        await MediaCallTests.Negotiate(alice, bob);
+        await MediaCallTests.Until(() => video.Frames >= 150, "150 decoded frames under loss");
+
+        var sent = (await alice.GetStatsAsync()).OfType<RTCOutboundRtpStreamStats>().Single();
+        var got = (await bob.GetStatsAsync()).OfType<RTCInboundRtpStreamStats>().Single();
+        TestContext.Out.WriteLine($"encoded {sent.FramesEncoded}, decoded {got.FramesDecoded}, dropped {got.FramesDropped}, nack packets {got.NackCount}, " +
+            $"rtx received {got.RetransmittedPacketsReceived}, rtx sent {sent.RetransmittedPacketsSent}, PLI {got.PliCount}, kernel drops {await loss.DroppedAsync()}");
+        Assert.That(await loss.DroppedAsync(), Is.GreaterThan(0), "the loss rule dropped packets");
+        Assert.That(got.NackCount, Is.GreaterThan(0), "Bob NACKed the holes");
+        Assert.That(sent.RetransmittedPacketsSent, Is.GreaterThan(0), "Alice answered with RTX");
+        Assert.That(got.RetransmittedPacketsReceived, Is.GreaterThan(0), "and the RTX packets repaired the stream");
+        // Most frames decode: without repair, 5% packet loss spoils far more than one frame in ten at 640x480.
+        Assert.That(got.FramesDecoded, Is.GreaterThanOrEqualTo(sent.FramesEncoded * 9 / 10 - 5), "frames decoded against frames encoded");
+    }
+}
+
+/// <summary>Each video codec end to end between two .NET peers, chosen with SetCodecPreferences.</summary>
+public class MediaCodecTests
+{
+    [TestCase("video/VP8")]
+    [TestCase("video/VP9")]
+    [TestCase("video/H264")]
+    public async Task CodecPreferences_PickTheCodec_AndItsFramesDecode(string mimeType)
+    {
+        await using var alice = MediaCallTests.NewPeer();
+        await using var bob = MediaCallTests.NewPeer();
+        var video = new MediaCallTests.TrackProbe();
+        bob.Track += (_, e) => video.Attach(e);
+        var transceiver = alice.AddTransceiver(VideoSource.TestPattern(352, 288, 30).CreateTrack(), new RTCRtpTransceiverInit { Direction = RTCRtpTransceiverDirection.SendOnly });
+        var capabilities = RTCRtpSender.GetCapabilities(MediaKind.Video, CodecRegistry.CreateDefault().AddFFmpegVideo());
+        transceiver.SetCodecPreferences(capabilities.Codecs.Where(c => c.MimeType == mimeType));
+        await MediaCallTests.Negotiate(alice, bob);
+        Assert.That(transceiver.CurrentDirection, Is.EqualTo(RTCRtpTransceiverDirection.SendOnly));
+        Assert.That(bob.GetTransceivers().Single().CurrentDirection, Is.EqualTo(RTCRtpTransceiverDirection.RecvOnly));
+        await MediaCallTests.Until(() => video.Frames >= 30, mimeType + " frames");
+        Assert.That((video.Width, video.Height), Is.EqualTo((352, 288)));
+        var inbound = (await bob.GetStatsAsync()).OfType<RTCInboundRtpStreamStats>().Single();
+        var codec = (RTCCodecStats)(await bob.GetStatsAsync())[inbound.CodecId!];
+        Assert.That(codec.MimeType, Is.EqualTo(mimeType));
+        Assert.That(transceiver.Sender.GetParameters().Codecs.Select(c => c.MimeType).Distinct(), Is.EqualTo(new[] { mimeType }));
+    }
+}

@@ -28,6 +28,8 @@ export const chromiumArgs = [
   "--use-fake-device-for-media-stream",
   "--use-fake-ui-for-media-stream",
   "--allow-loopback-in-peer-connection",
+  // Remote audio plays unmuted without a user gesture (its level is measured after the volume).
+  "--autoplay-policy=no-user-gesture-required",
   "--disable-features=" + disableFeatures.join(","),
 ];
 

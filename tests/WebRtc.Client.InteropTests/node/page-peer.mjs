@@ -67,6 +67,30 @@ function installCore({ src, implementation }) {
     toBase64,
     fromBase64,
     toSendable: (u8) => u8,
+    media: {
+      getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+      RTCRtpReceiver: window.RTCRtpReceiver,
+      // A remote track plays in its own autoplaying element, as a web page would show it: Chromium
+      // renders (and counts freezes of) video and plays out audio for those. Audio is not muted:
+      // Chromium applies the element's volume before it measures the level, so a muted element
+      // reports audioLevel and totalAudioEnergy 0 (autoplay with sound needs
+      // --autoplay-policy=no-user-gesture-required, chromium-launch.mjs).
+      attach(track) {
+        const el = document.createElement(track.kind === "video" ? "video" : "audio");
+        el.id = `remote-${track.kind}-${document.querySelectorAll(track.kind).length}`;
+        el.autoplay = true;
+        el.muted = track.kind === "video";
+        el.playsInline = true;
+        if (track.kind === "video") { el.width = 640; el.height = 480; }
+        el.srcObject = new MediaStream([track]);
+        document.body.appendChild(el);
+        el.play().catch((e) => console.warn(`play() of ${el.id}: ${e.name}: ${e.message}`));
+        return el.id;
+      },
+      detachAll() {
+        for (const el of document.querySelectorAll("video, audio")) { el.srcObject = null; el.remove(); }
+      },
+    },
     bytesOf: (data) => (typeof data === "string" ? null : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)),
     async dataChannelStats(pc) {
       const report = await pc.getStats();
@@ -92,6 +116,44 @@ function installCore({ src, implementation }) {
       };
     },
   });
+}
+
+// Runs in the page: waits for the video element to have frames, draws the current one into a canvas
+// and reads `points` pixels evenly spaced along its middle row.
+async function sampleVideo({ element, timeoutMs, points }) {
+  const started = Date.now();
+  let el = null;
+  for (;;) {
+    el = element ? document.getElementById(element) : document.querySelector("video");
+    if (el && el.videoWidth > 0 && el.readyState >= 2) break;
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(el ? `video ${el.id} shows no frame after ${timeoutMs} ms (readyState ${el.readyState}, ${el.videoWidth}x${el.videoHeight}, paused ${el.paused})` : "no remote video element");
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const w = el.videoWidth, h = el.videoHeight;
+  const canvas = document.createElement("canvas");
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(el, 0, 0, w, h);
+  const y = Math.floor(h / 2);
+  const samples = [];
+  for (let i = 0; i < points; i++) {
+    const x = Math.floor((i + 0.5) * w / points);
+    const [r, g, b] = ctx.getImageData(x, y, 1, 1).data;
+    samples.push({ x, y, r, g, b });
+  }
+  const avg = (k) => samples.reduce((a, s) => a + s[k], 0) / samples.length;
+  return {
+    element: el.id,
+    videoWidth: w,
+    videoHeight: h,
+    currentTime: el.currentTime,
+    paused: el.paused,
+    samples,
+    average: { r: avg("r"), g: avg("g"), b: avg("b") },
+  };
 }
 
 /**
@@ -174,6 +236,16 @@ export async function runPagePeer(driver) {
           stream.getTracks().forEach((t) => t.stop());
           return { tracks };
         }, cmd.constraints ?? { audio: true, video: true });
+      },
+      // The remote <video> (by `element` id, else the first): waits until it shows frames, samples a
+      // row of points through a canvas, and saves a screenshot of the element to `path`.
+      async screenshotVideo(cmd) {
+        const sampled = await current.page.evaluate(sampleVideo, { element: cmd.element ?? null, timeoutMs: cmd.timeoutMs ?? 10000, points: cmd.points ?? 16 });
+        if (cmd.path) {
+          const handle = await current.page.$("#" + sampled.element);
+          await handle.screenshot({ path: cmd.path });
+        }
+        return { ...sampled, path: cmd.path ?? null };
       },
       ...(driver.driverCommands ?? {}),
     },

@@ -12,6 +12,11 @@
 //   toSendable(Uint8Array),       // what dc.send takes for binary
 //   bytesOf(data) -> Uint8Array | null,   // null when data is a string
 //   dataChannelStats(pc, channels) -> Promise<{ dataChannels, ... }>,
+//   media: null | {              // browsers only; null makes the media commands answer NotSupportedError
+//     getUserMedia(constraints) -> Promise<MediaStream>,
+//     attach(track, streams) -> element id,   // a <video>/<audio> element in the page playing the remote track
+//     RTCRtpReceiver,             // for getCapabilities
+//   },
 // }
 function createPeerCore(env) {
   "use strict";
@@ -20,6 +25,50 @@ function createPeerCore(env) {
   let channels = [];           // every channel of this pc, in creation order
   const byLabel = new Map();   // label -> latest channel with that label
   let pendingCandidates = [];  // remote candidates that came before the remote description
+  let localStreams = [];       // what addUserMedia captured (stopped by closeAll)
+  let remoteTracks = [];       // { track, mid, element } in arrival order
+
+  function requireMedia(what) {
+    if (!env.media) throw Object.assign(new Error(`${what}: media is not supported by ${env.implementation} in this harness`), { name: "NotSupportedError" });
+    return env.media;
+  }
+
+  // Transceivers a command means: by mid, else every one of a kind.
+  function transceiversFor(cmd) {
+    const all = pc.getTransceivers();
+    const found = cmd.mid !== undefined && cmd.mid !== null ? all.filter((t) => t.mid === cmd.mid) : all.filter((t) => (t.receiver.track && t.receiver.track.kind) === cmd.kind);
+    if (!found.length) throw new Error(`no transceiver for ${cmd.mid !== undefined && cmd.mid !== null ? "mid " + cmd.mid : "kind " + cmd.kind}`);
+    return found;
+  }
+
+  // The stats of inbound-rtp/outbound-rtp with their codec's mimeType (pc.getStats()).
+  async function mediaStats() {
+    const report = await pc.getStats();
+    const all = [];
+    report.forEach((s) => all.push(s));
+    const byId = new Map(all.map((s) => [s.id, s]));
+    const pick = (o, keys) => Object.fromEntries(keys.filter((k) => o && o[k] !== undefined).map((k) => [k, o[k]]));
+    const codecOf = (s) => {
+      const c = s.codecId ? byId.get(s.codecId) : null;
+      return c ? { mimeType: c.mimeType, payloadType: c.payloadType, clockRate: c.clockRate, channels: c.channels, sdpFmtpLine: c.sdpFmtpLine } : null;
+    };
+    const inbound = all.filter((s) => s.type === "inbound-rtp").map((s) => ({
+      ...pick(s, ["kind", "mid", "ssrc", "trackIdentifier", "packetsReceived", "packetsLost", "bytesReceived", "jitter", "nackCount", "pliCount", "firCount",
+        "framesDecoded", "keyFramesDecoded", "framesReceived", "framesDropped", "frameWidth", "frameHeight", "framesPerSecond", "freezeCount", "totalFreezesDuration",
+        "pauseCount", "totalPausesDuration", "totalAudioEnergy", "audioLevel", "totalSamplesReceived", "concealedSamples", "totalSamplesDuration",
+        "retransmittedPacketsReceived", "retransmittedBytesReceived", "rtxSsrc", "decoderImplementation", "jitterBufferDelay", "jitterBufferEmittedCount"]),
+      codec: codecOf(s),
+    }));
+    const outbound = all.filter((s) => s.type === "outbound-rtp").map((s) => ({
+      ...pick(s, ["kind", "mid", "ssrc", "rtxSsrc", "packetsSent", "bytesSent", "nackCount", "pliCount", "firCount", "framesEncoded", "keyFramesEncoded",
+        "framesSent", "frameWidth", "frameHeight", "framesPerSecond", "retransmittedPacketsSent", "retransmittedBytesSent", "encoderImplementation",
+        "qualityLimitationReason", "targetBitrate", "active"]),
+      codec: codecOf(s),
+    }));
+    const remoteInbound = all.filter((s) => s.type === "remote-inbound-rtp").map((s) => pick(s, ["kind", "ssrc", "packetsLost", "fractionLost", "jitter", "roundTripTime"]));
+    const mediaSource = all.filter((s) => s.type === "media-source").map((s) => pick(s, ["kind", "trackIdentifier", "width", "height", "frames", "framesPerSecond", "audioLevel", "totalAudioEnergy"]));
+    return { inbound, outbound, remoteInbound, mediaSource };
+  }
 
   function channelProps(dc) {
     return {
@@ -102,6 +151,21 @@ function createPeerCore(env) {
     p.oniceconnectionstatechange = () => env.emit({ event: "iceconnectionstatechange", state: p.iceConnectionState });
     p.onconnectionstatechange = () => env.emit({ event: "connectionstatechange", state: p.connectionState });
     p.onsignalingstatechange = () => env.emit({ event: "signalingstatechange", state: p.signalingState });
+    p.ontrack = (e) => {
+      const track = e.track;
+      const streams = e.streams || [];
+      const mid = e.transceiver ? e.transceiver.mid : null;
+      let element = null;
+      if (env.media) {
+        try {
+          element = env.media.attach(track, streams);
+        } catch (err) {
+          env.emit({ event: "error", seq: null, cmd: null, name: err.name, message: "attaching the remote track: " + err.message });
+        }
+      }
+      remoteTracks.push({ track, mid, element });
+      env.emit({ event: "track", kind: track.kind, trackId: track.id, mid, streamIds: streams.map((s) => s.id), element });
+    };
     p.ondatachannel = (e) => {
       const dc = e.channel;
       const onOpen = wire(dc);
@@ -137,6 +201,10 @@ function createPeerCore(env) {
     channels = [];
     byLabel.clear();
     pendingCandidates = [];
+    for (const stream of localStreams) for (const t of stream.getTracks()) { try { t.stop(); } catch { /* stopped */ } }
+    localStreams = [];
+    remoteTracks = [];
+    if (env.media && env.media.detachAll) env.media.detachAll();
   }
 
   const commands = {
@@ -237,6 +305,55 @@ function createPeerCore(env) {
     async getStats() {
       if (!pc) throw new Error("no peer connection");
       return env.dataChannelStats(pc, channels);
+    },
+    // getUserMedia (the fake devices) and addTrack of every track, all in one stream.
+    async addUserMedia(cmd) {
+      const media = requireMedia("addUserMedia");
+      ensurePc();
+      const video = cmd.video === false ? false : {
+        ...(cmd.width ? { width: { exact: cmd.width } } : {}),
+        ...(cmd.height ? { height: { exact: cmd.height } } : {}),
+        ...(cmd.frameRate ? { frameRate: { ideal: cmd.frameRate } } : {}),
+      };
+      const constraints = { audio: cmd.audio !== false, video: cmd.video === false ? false : (Object.keys(video).length ? video : true) };
+      const stream = await media.getUserMedia(constraints);
+      localStreams.push(stream);
+      const tracks = [];
+      for (const track of stream.getTracks()) {
+        const sender = pc.addTrack(track, stream);
+        const t = pc.getTransceivers().find((x) => x.sender === sender);
+        tracks.push({ kind: track.kind, id: track.id, label: track.label, settings: track.getSettings(), mid: t ? t.mid : null });
+      }
+      return { streamId: stream.id, tracks };
+    },
+    addTransceiver(cmd) {
+      requireMedia("addTransceiver");
+      ensurePc();
+      const t = pc.addTransceiver(cmd.kind, { direction: cmd.direction || "sendrecv" });
+      return { mid: t.mid, direction: t.direction, index: pc.getTransceivers().indexOf(t) };
+    },
+    // Codecs of `mimeTypes` (in that order; `sdpFmtpLine` keeps only those whose fmtp contains it), each
+    // followed by the rtx entries: RTCRtpReceiver.getCapabilities(kind) order otherwise.
+    setCodecPreferences(cmd) {
+      const media = requireMedia("setCodecPreferences");
+      ensurePc();
+      const caps = media.RTCRtpReceiver.getCapabilities(cmd.kind);
+      const wanted = (cmd.mimeTypes || [cmd.mimeType]).map((m) => m.toLowerCase());
+      const chosen = [];
+      for (const mime of wanted) {
+        chosen.push(...caps.codecs.filter((c) => c.mimeType.toLowerCase() === mime && (!cmd.sdpFmtpLine || (c.sdpFmtpLine || "").includes(cmd.sdpFmtpLine))));
+      }
+      if (!chosen.length) throw new Error(`no ${cmd.kind} capability matches ${wanted.join(", ")}${cmd.sdpFmtpLine ? " with " + cmd.sdpFmtpLine : ""}`);
+      if (cmd.kind === "video" && cmd.rtx !== false) chosen.push(...caps.codecs.filter((c) => c.mimeType.toLowerCase() === "video/rtx"));
+      for (const t of transceiversFor(cmd)) t.setCodecPreferences(chosen);
+      return { codecs: chosen.map((c) => ({ mimeType: c.mimeType, clockRate: c.clockRate, channels: c.channels, sdpFmtpLine: c.sdpFmtpLine })) };
+    },
+    async mediaStats() {
+      requireMedia("mediaStats");
+      if (!pc) throw new Error("no peer connection");
+      const stats = await mediaStats();
+      stats.remoteTracks = remoteTracks.map((r) => ({ kind: r.track.kind, id: r.track.id, mid: r.mid, readyState: r.track.readyState, muted: r.track.muted, element: r.element }));
+      return stats;
     },
   };
 
