@@ -86,8 +86,7 @@ internal sealed class SampleProcess : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            Assert.Fail($"the sample did not print {what} within {timeout.TotalSeconds:0} s: {string.Join(" | ", Output)}");
-            throw;
+            throw new AssertionException($"the sample did not print {what} within {timeout.TotalSeconds:0} s: {string.Join(" | ", Output)}");
         }
     }
 

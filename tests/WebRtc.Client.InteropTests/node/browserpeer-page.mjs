@@ -1,7 +1,9 @@
 // Opens the BrowserPeer sample's page in headless Chromium or Firefox, waits for its data channel, sends
-// one message through the page's form, waits for the echo and keeps a screenshot.
+// one message through the page's form, waits for the echo, then watches the video call (the browser's
+// fake camera goes to .NET, .NET's test pattern plays in the page's #remote video) and keeps a screenshot.
 // Usage: node browserpeer-page.mjs [--browser chromium|firefox] URL SCREENSHOT_PATH MESSAGE
-// Prints one JSON line: { ok, browser, connection, pair, log } (and { ok:false, error } on failure).
+// Prints one JSON line: { ok, browser, connection, pair, log, video } (and { ok:false, error } on failure);
+// video: { width, height, framesBefore, framesAfter, playbackBefore, playbackAfter, inbound, outbound }.
 import { launchChromium } from "./chromium-launch.mjs";
 import { launchFirefox } from "./firefox-launch.mjs";
 import { log } from "./protocol.mjs";
@@ -55,6 +57,35 @@ try {
     result = { ok: true };
   } catch (e) {
     result = { ok: false, error: String(e && e.message) };
+  }
+  if (result.ok) {
+    // The video call: .NET's test pattern plays (frames presented, counted by the page with
+    // requestVideoFrameCallback, and the element's playback quality, both rising over a second).
+    const sampleVideo = () => page.evaluate(async () => {
+      const v = document.getElementById("remote");
+      const q = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality() : {};
+      const stats = {};
+      (await pc.getStats()).forEach((s) => {
+        if (s.kind !== "video") return;
+        if (s.type === "inbound-rtp") stats.inbound = { framesDecoded: s.framesDecoded, frameWidth: s.frameWidth, frameHeight: s.frameHeight, keyFramesDecoded: s.keyFramesDecoded, pliCount: s.pliCount, codecId: s.codecId };
+        if (s.type === "outbound-rtp") stats.outbound = { framesEncoded: s.framesEncoded, framesSent: s.framesSent, frameWidth: s.frameWidth, frameHeight: s.frameHeight, pliCount: s.pliCount };
+      });
+      return { width: v.videoWidth, height: v.videoHeight, frames: remoteFrames, playback: q.totalVideoFrames ?? null, paused: v.paused, ...stats };
+    });
+    try {
+      await driver.waitForFunction(page, () => document.getElementById("remote").videoWidth > 0 && remoteFrames >= 5, null, 20000);
+      const before = await sampleVideo();
+      await new Promise((r) => setTimeout(r, 1500));
+      const after = await sampleVideo();
+      result.video = {
+        width: after.width, height: after.height, paused: after.paused,
+        framesBefore: before.frames, framesAfter: after.frames,
+        playbackBefore: before.playback, playbackAfter: after.playback,
+        inbound: after.inbound, outbound: after.outbound,
+      };
+    } catch (e) {
+      result = { ok: false, error: "video: " + String(e && e.message), video: await sampleVideo().catch(() => null) };
+    }
   }
   Object.assign(result, { browser: browserName }, await page.evaluate(() => ({
     connection: document.getElementById("connection").textContent,
