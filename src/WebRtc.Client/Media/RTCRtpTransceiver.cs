@@ -50,7 +50,8 @@ public sealed class RTCRtpTransceiver
         {
             lock (_lock)
             {
-                return _direction;
+                // W3C stop(): the direction reads "stopped" at once; currentDirection follows after negotiation.
+                return IsStopping ? RTCRtpTransceiverDirection.Stopped : _direction;
             }
         }
 
