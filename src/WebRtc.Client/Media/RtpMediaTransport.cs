@@ -444,9 +444,10 @@ internal sealed class RtpMediaTransport : IAsyncDisposable
         try
         {
             var routing = _routing;
-            var now = Now;
             lock (_rxLock)
             {
+                // Read inside the lock: a wait here must not shrink the DLSR we report (the remote's RTT would grow).
+                var now = Now;
                 foreach (var receiver in routing.Receivers)
                 {
                     receiver.OnTick(now);

@@ -66,6 +66,8 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
     private bool _keyFrameRequested;
     private bool _warnedCodec;
     private TimeSpan? _rtt;
+    private TimeSpan? _smoothedRtt;
+    private long _rttSamples;
     private TimeSpan? _lastEncodedCapture;
 
     public RtpSendStream(MediaKind kind, string mid, uint ssrc, uint rtxSsrc, RtpMediaTransport transport, int mtu, ILogger logger)
@@ -514,7 +516,7 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
         Interlocked.Increment(ref NackReceived);
         lock (_lock)
         {
-            if (_config is not { RtxPayloadType: { } rtxPt } || !_history.TryGetForRetransmission(sequence, _transport.Now, _rtt ?? TimeSpan.FromMilliseconds(100), out var original))
+            if (_config is not { RtxPayloadType: { } rtxPt } || !_history.TryGetForRetransmission(sequence, _transport.Now, (_rtt ?? TimeSpan.FromMilliseconds(100)) + TimeSpan.FromMilliseconds(5), out var original))
             {
                 return;
             }
@@ -534,9 +536,13 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
     public void OnReportBlock(in RtcpReportBlock block, TimeSpan now)
     {
         Statistics.OnReportBlock(block, NtpTime.FromDateTime(_transport.TimeProvider.GetUtcNow().UtcDateTime));
-        if (Statistics.RoundTripTime is { } rtt)
+        if (Statistics.RoundTripTime is { } rtt && Statistics.RoundTripTimeMeasurements != _rttSamples)
         {
-            _rtt = rtt;
+            // A smoothed RTT (RFC 6298's 1/8 gain) paces resends: one late report under load must not make the
+            // history refuse the remote's repeated NACKs for a third of a second.
+            _rttSamples = Statistics.RoundTripTimeMeasurements;
+            _smoothedRtt = _smoothedRtt is { } s ? s + ((rtt - s) / 8) : rtt;
+            _rtt = _smoothedRtt;
         }
     }
 

@@ -210,24 +210,36 @@ public sealed partial class RTCPeerConnection
             _options.LoggerFactory?.CreateLogger<RtpMediaTransport>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
     }
 
+    // W3C "update the negotiation-needed flag": the event comes from a queued task, not inside AddTrack, so a
+    // handler that starts an offer (PerfectNegotiator) does not run in the middle of the app's AddTrack calls.
     private void RequestNegotiation()
     {
-        bool fire;
         lock (_gate)
         {
-            if (_closed)
+            if (_closed || _negotiationNeeded)
             {
                 return;
             }
 
-            fire = !_negotiationNeeded && _signalingState == RTCSignalingState.Stable;
             _negotiationNeeded = true;
+            if (_signalingState != RTCSignalingState.Stable)
+            {
+                return; // checked again when the negotiation in progress ends
+            }
         }
 
-        if (fire)
+        ThreadPool.QueueUserWorkItem(_ =>
         {
+            lock (_gate)
+            {
+                if (_closed || !_negotiationNeeded || _signalingState != RTCSignalingState.Stable)
+                {
+                    return;
+                }
+            }
+
             Post(() => EventInvoker.Raise(NegotiationNeeded, this, _logger, nameof(NegotiationNeeded)));
-        }
+        });
     }
 
     // W3C "check if negotiation is needed", for what the media adds.
@@ -625,7 +637,6 @@ public sealed partial class RTCPeerConnection
         }
 
         _media?.SetStreams(senders, receivers);
-        ProcessRemoteTracks(remote);
     }
 
     // Under _gate.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using WebRtc.Client.Dtls;
 using WebRtc.Client.Ice;
 using WebRtc.Client.Net;
@@ -357,8 +358,6 @@ public sealed partial class RTCPeerConnection
                     _candidateMLineIndex = remote.TransportMLineIndex;
                 }
 
-                ProcessRemoteTracks(remote);
-
                 // Controlled, unless the offerer is ICE-lite (RFC 8445 §6.1.1).
                 EnsureTransports(controlling: remote.IceLite);
                 if (_currentRemote is { } previous && previous.IceCredentials != remote.IceCredentials)
@@ -376,6 +375,7 @@ public sealed partial class RTCPeerConnection
 
                 await ApplyRemoteTransportAsync(remote).ConfigureAwait(false);
                 SetSignalingState(RTCSignalingState.HaveRemoteOffer);
+                ProcessRemoteTracks(remote); // W3C: track events after the signaling state changed
                 return;
             }
 
@@ -436,13 +436,9 @@ public sealed partial class RTCPeerConnection
                         RejectDataSection(localOffer);
                     }
                 }
-                else
-                {
-                    ProcessRemoteTracks(remote);
-                }
-
                 await ApplyRemoteTransportAsync(remote).ConfigureAwait(false);
                 SetSignalingState(final ? RTCSignalingState.Stable : RTCSignalingState.HaveRemotePranswer);
+                ProcessRemoteTracks(remote);
                 AfterNegotiation();
                 return;
             }
@@ -508,6 +504,20 @@ public sealed partial class RTCPeerConnection
         if (_dtls is { State: Dtls.DtlsTransportState.Connected } connected)
         {
             StartMedia(connected);
+
+            // A data section this renegotiation added: SCTP starts now over the running DTLS.
+            if (_currentRemote is { DataSection: not null } current && _dtlsRole is { } role)
+            {
+                try
+                {
+                    StartSctp(current, connected, role);
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogWarning(ex, "SCTP could not start over DTLS; the data channels fail");
+                    _channels.CloseAll(new OperationErrorException("The SCTP transport could not start: " + ex.Message, ex));
+                }
+            }
         }
         if (fire)
         {

@@ -18,6 +18,7 @@ public sealed partial class RTCPeerConnection
     private SctpTransport? _sctp;
     private DtlsRole? _dtlsRole;
     private bool _dtlsStarted;
+    private bool _sctpStarted;
     private bool _gatheringStarted;
     // Candidate events wait while a SetLocalDescription is in flight, and after a peer's ICE restart
     // until our answer is applied.
@@ -337,10 +338,18 @@ public sealed partial class RTCPeerConnection
 
     private void StartSctp(JsepRemoteDescription remote, DtlsTransport dtls, DtlsRole role)
     {
-        if (remote.DataSection is not { } data)
+        lock (_gate)
         {
-            return;
+            // Once per connection: at DTLS start, or when a renegotiation adds the data section later.
+            if (remote.DataSection is null || _sctpStarted)
+            {
+                return;
+            }
+
+            _sctpStarted = true;
         }
+
+        var data = remote.DataSection;
 
         var association = _options.Sctp with
         {

@@ -373,3 +373,62 @@ public class MediaCodecTests
         Assert.That(transceiver.Sender.GetParameters().Codecs.Select(c => c.MimeType).Distinct(), Is.EqualTo(new[] { mimeType }));
     }
 }
+
+/// <summary>W3C event order and renegotiation details around media.</summary>
+public class MediaNegotiationTests
+{
+    [Test]
+    public async Task NegotiationNeeded_IsQueued_OnceForSeveralAddTracks()
+    {
+        await using var pc = MediaCallTests.NewPeer();
+        int fired = 0;
+        int callingThread = Environment.CurrentManagedThreadId, handlerThread = 0;
+        pc.NegotiationNeeded += (_, _) =>
+        {
+            handlerThread = Environment.CurrentManagedThreadId;
+            Interlocked.Increment(ref fired);
+        };
+        pc.AddTrack(AudioSource.Sine(440).CreateTrack());
+        pc.AddTrack(VideoSource.TestPattern(160, 120, 15).CreateTrack());
+        await MediaCallTests.Until(() => fired > 0, "negotiationneeded");
+        await Task.Delay(200);
+        Assert.That(fired, Is.EqualTo(1), "two AddTracks, one negotiation");
+        Assert.That(handlerThread, Is.Not.EqualTo(callingThread), "raised from a queued task, not inside AddTrack");
+    }
+
+    [Test]
+    public async Task TrackEvent_ComesAfterTheSignalingStateChanged()
+    {
+        await using var alice = MediaCallTests.NewPeer();
+        await using var bob = MediaCallTests.NewPeer();
+        alice.AddTrack(AudioSource.Sine(440).CreateTrack());
+        var states = new List<RTCSignalingState>();
+        bob.Track += (_, _) => states.Add(bob.SignalingState);
+        await alice.SetLocalDescriptionAsync();
+        await bob.SetRemoteDescriptionAsync(alice.LocalDescription!);
+        Assert.That(states, Is.EqualTo(new[] { RTCSignalingState.HaveRemoteOffer }));
+    }
+
+    [Test]
+    public async Task ADataChannelAddedByRenegotiation_OpensOverTheRunningCall()
+    {
+        await using var alice = MediaCallTests.NewPeer();
+        await using var bob = MediaCallTests.NewPeer();
+        var audio = new MediaCallTests.TrackProbe();
+        bob.Track += (_, e) => audio.Attach(e);
+        alice.AddTrack(AudioSource.Sine(440).CreateTrack());
+        await MediaCallTests.Negotiate(alice, bob);
+        await MediaCallTests.Until(() => audio.Frames >= 10 && alice.ConnectionState == RTCPeerConnectionState.Connected, "the audio call");
+
+        var chat = alice.CreateDataChannel("late");
+        var remote = new TaskCompletionSource<WebRtc.Client.DataChannels.RTCDataChannel>();
+        bob.DataChannel += (_, e) => remote.TrySetResult(e.Channel);
+        await MediaCallTests.Negotiate(alice, bob);
+        var channel = await remote.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var got = new TaskCompletionSource<string>();
+        channel.MessageReceived += (_, e) => got.TrySetResult(e.Text!);
+        await MediaCallTests.Until(() => chat.ReadyState == WebRtc.Client.DataChannels.RTCDataChannelState.Open, "the late channel opens");
+        chat.Send("late hello");
+        Assert.That(await got.Task.WaitAsync(TimeSpan.FromSeconds(20)), Is.EqualTo("late hello"));
+    }
+}
