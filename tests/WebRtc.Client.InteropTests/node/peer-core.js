@@ -12,6 +12,7 @@
 //   toSendable(Uint8Array),       // what dc.send takes for binary
 //   bytesOf(data) -> Uint8Array | null,   // null when data is a string
 //   dataChannelStats(pc, channels) -> Promise<{ dataChannels, ... }>,
+//   echoTrack(event) | undefined, // sends a remote track straight back on its transceiver (werift); see `echoMedia`
 //   media: null | {              // browsers only; null makes the media commands answer NotSupportedError
 //     getUserMedia(constraints) -> Promise<MediaStream>,
 //     attach(track, streams) -> element id,   // a <video>/<audio> element in the page playing the remote track
@@ -161,6 +162,13 @@ function createPeerCore(env) {
           element = env.media.attach(track, streams);
         } catch (err) {
           env.emit({ event: "error", seq: null, cmd: null, name: err.name, message: "attaching the remote track: " + err.message });
+        }
+      }
+      if (settings.echoMedia && env.echoTrack) {
+        try {
+          env.echoTrack(e);
+        } catch (err) {
+          env.emit({ event: "error", seq: null, cmd: null, name: err.name, message: "echoing the remote track: " + err.message });
         }
       }
       remoteTracks.push({ track, mid, element });
@@ -326,9 +334,15 @@ function createPeerCore(env) {
       }
       return { streamId: stream.id, tracks };
     },
+    // Every remote track from now on is sent straight back on its own transceiver (RTP forwarded, not decoded).
+    echoMedia() {
+      if (!env.echoTrack) throw Object.assign(new Error(`echoMedia: not supported by ${env.implementation} in this harness`), { name: "NotSupportedError" });
+      settings.echoMedia = true;
+      return { echoMedia: true };
+    },
     addTransceiver(cmd) {
-      requireMedia("addTransceiver");
       ensurePc();
+      if (typeof pc.addTransceiver !== "function") throw Object.assign(new Error(`addTransceiver: ${env.implementation} has none`), { name: "NotSupportedError" });
       const t = pc.addTransceiver(cmd.kind, { direction: cmd.direction || "sendrecv" });
       return { mid: t.mid, direction: t.direction, index: pc.getTransceivers().indexOf(t) };
     },

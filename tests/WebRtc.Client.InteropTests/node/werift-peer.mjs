@@ -38,6 +38,11 @@ const core = createPeerCore({
   // loopback, so it gets ours, which refuses at once (no srflx candidate, no wait).
   pcConfig: { iceServers: [{ urls: `stun:127.0.0.1:${refusingStunPort}` }], iceAdditionalHostAddresses: ["127.0.0.1"], iceUseIpv6: false, maxMessageSize: 262144 },
   emit,
+  // werift forwards a received track's RTP through a sender (its "sendrecv" echo example): what it does with media.
+  echoTrack(e) {
+    e.transceiver.direction = "sendrecv";
+    e.transceiver.sender.replaceTrack(e.track);
+  },
   toBase64: (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength).toString("base64"),
   fromBase64: (s) => Buffer.from(s, "base64"),
   toSendable: (u8) => (Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength)),
