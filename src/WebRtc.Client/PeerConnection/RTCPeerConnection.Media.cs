@@ -17,9 +17,6 @@ public sealed partial class RTCPeerConnection
     private RtpMediaTransport? _media;
 
     // The m-line layout of the last applied description: a transceiver, or null for the data section.
-    private List<object?> _layout = new();
-    private bool _dataRequested;
-    private static readonly object DataSlot = new();
 
     /// <summary>A remote track arrived (W3C <c>track</c> event): raised when a remote description makes a receiver receive.</summary>
     public event EventHandler<RTCTrackEventArgs>? Track;
@@ -260,11 +257,10 @@ public sealed partial class RTCPeerConnection
                 }
             }
 
-            return _dataRequested && !HasNegotiatedDataSection && !_dataRejected;
+            return _n.DataRequested && !HasNegotiatedDataSection && !_n.DataRejected;
         }
     }
 
-    private bool _dataRejected;
 
     private static CodecKind ToCodecKind(MediaKind kind) => kind == MediaKind.Audio ? CodecKind.Audio : CodecKind.Video;
 
@@ -291,25 +287,7 @@ public sealed partial class RTCPeerConnection
         _ => RTCRtpTransceiverDirection.Inactive,
     };
 
-    private string NewMid()
-    {
-        var used = new HashSet<string>(_transceivers.Select(t => t.Mid).OfType<string>(), StringComparer.Ordinal);
-        if (_dataMidAssigned)
-        {
-            used.Add(_dataMid);
-        }
-
-        for (int i = 0; ; i++)
-        {
-            var mid = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (!used.Contains(mid))
-            {
-                return mid;
-            }
-        }
-    }
-
-    private bool _dataMidAssigned;
+    private string NewMid() => _n.NewMid(_transceivers.Select(t => t.Mid));
 
     // The sections of a local offer (JSEP §5.2.1/§5.2.2): the m-lines of the last negotiation in place (a
     // stopped transceiver's m-line is recycled by a new one), new transceivers appended, the data section
@@ -318,7 +296,7 @@ public sealed partial class RTCPeerConnection
     {
         lock (_gate)
         {
-            var layout = new List<object?>(_layout);
+            var layout = new List<object?>(_n.Layout);
             foreach (var t in _transceivers)
             {
                 if (t.IsStopped || layout.Contains(t))
@@ -343,24 +321,24 @@ public sealed partial class RTCPeerConnection
                 }
             }
 
-            bool wantData = _dataRequested || HasNegotiatedDataSection || _transceivers.Count == 0;
-            if (wantData && !layout.Contains(DataSlot))
+            bool wantData = _n.DataRequested || HasNegotiatedDataSection || _transceivers.Count == 0;
+            if (wantData && !layout.Contains(NegotiationState.DataSlot))
             {
-                layout.Add(DataSlot);
+                layout.Add(NegotiationState.DataSlot);
             }
 
             var sections = new List<JsepSection>();
             foreach (var slot in layout)
             {
-                if (slot == DataSlot)
+                if (slot == NegotiationState.DataSlot)
                 {
-                    if (!_dataMidAssigned)
+                    if (!_n.DataMidAssigned)
                     {
-                        _dataMid = NewMid();
-                        _dataMidAssigned = true;
+                        _n.DataMid = NewMid();
+                        _n.DataMidAssigned = true;
                     }
 
-                    sections.Add(new JsepDataSection(_dataMid) { MaxMessageSize = _options.MaxMessageSize });
+                    sections.Add(new JsepDataSection(_n.DataMid) { MaxMessageSize = _options.MaxMessageSize });
                     continue;
                 }
 
@@ -369,12 +347,11 @@ public sealed partial class RTCPeerConnection
                 sections.Add(OfferSection(t));
             }
 
-            _offeredLayout = layout;
+            _n.OfferedLayout = layout;
             return sections;
         }
     }
 
-    private List<object?>? _offeredLayout;
 
     private JsepMediaSection OfferSection(RTCRtpTransceiver t)
     {
@@ -477,9 +454,9 @@ public sealed partial class RTCPeerConnection
             {
                 if (offer.DataSection is { } data && data.MLineIndex == i)
                 {
-                    layout.Add(DataSlot);
-                    _dataMid = data.Mid ?? _dataMid;
-                    _dataMidAssigned = true;
+                    layout.Add(NegotiationState.DataSlot);
+                    _n.DataMid = data.Mid ?? _n.DataMid;
+                    _n.DataMidAssigned = true;
                     continue;
                 }
 
@@ -502,7 +479,7 @@ public sealed partial class RTCPeerConnection
                 layout.Add(t);
             }
 
-            _offeredLayout = layout;
+            _n.OfferedLayout = layout;
         }
     }
 
@@ -564,8 +541,8 @@ public sealed partial class RTCPeerConnection
         var receivers = new List<RtpReceiveStream>();
         lock (_gate)
         {
-            _layout = _offeredLayout ?? _layout;
-            _offeredLayout = null;
+            _n.Layout = _n.OfferedLayout ?? _n.Layout;
+            _n.OfferedLayout = null;
             foreach (var t in _transceivers)
             {
                 var remoteSection = t.Mid is { } mid ? remote.MediaSections.FirstOrDefault(s => s.Mid == mid) : null;
@@ -691,8 +668,8 @@ public sealed partial class RTCPeerConnection
         {
             if (!sdp.Media[i].IsRejected)
             {
-                _candidateMid = sdp.Media[i].Mid ?? _candidateMid;
-                _candidateMLineIndex = i;
+                _n.CandidateMid = sdp.Media[i].Mid ?? _n.CandidateMid;
+                _n.CandidateMLineIndex = i;
                 return;
             }
         }
@@ -701,7 +678,7 @@ public sealed partial class RTCPeerConnection
     // Under _gate: W3C rollback removes the transceivers a remote offer made and forgets mids it gave.
     private void RollBackTransceivers()
     {
-        _offeredLayout = null;
+        _n.OfferedLayout = null;
         foreach (var t in _transceivers.ToArray())
         {
             if (t.NegotiatedDirection is null && t.CurrentDirection is null)
@@ -721,13 +698,13 @@ public sealed partial class RTCPeerConnection
     // The answer accepted our media but rejected the data section: the channels close with an error (as libwebrtc does).
     private void RejectDataSection(SdpSessionDescription localOffer)
     {
-        var mid = localOffer.Media.FirstOrDefault(m => m.IsDataChannel)?.Mid ?? _dataMid;
+        var mid = localOffer.Media.FirstOrDefault(m => m.IsDataChannel)?.Mid ?? _n.DataMid;
         _logger.LogDebug("The remote answer rejects the data-channel m-section (mid {Mid}); the data channels close", mid);
         lock (_gate)
         {
-            _dataRejected = true;
-            _layout.Remove(DataSlot);
-            _dataMidAssigned = false;
+            _n.DataRejected = true;
+            _n.Layout.Remove(NegotiationState.DataSlot);
+            _n.DataMidAssigned = false;
         }
 
         _channels.CloseAll(new OperationErrorException($"The remote answer rejected the data-channel m-section (mid {mid})."));

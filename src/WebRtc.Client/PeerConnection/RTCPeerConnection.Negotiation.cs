@@ -12,40 +12,27 @@ public sealed partial class RTCPeerConnection
 {
     private const string DefaultDataMid = "0";
 
-    private SdpSessionDescription? _pendingLocal;
-    private SdpSessionDescription? _currentLocal;
-    private RTCSdpType _pendingLocalType;
-    private RTCSdpType _currentLocalType;
-    private JsepRemoteDescription? _pendingRemote;
-    private JsepRemoteDescription? _currentRemote;
-    private RTCSessionDescription? _pendingRemoteText;
-    private RTCSessionDescription? _currentRemoteText;
-    private string _dataMid = DefaultDataMid;
 
-    // Where the data section sits.
-    private int _dataMLineIndex;
-
-    // The BUNDLE tag of our description: candidate events name it by mid and by index, and a peer may read either.
-    private string _candidateMid = DefaultDataMid;
-    private int _candidateMLineIndex;
+    // What the offers and answers so far have settled (descriptions, m-line layout, mids), apart from the facade.
+    private readonly NegotiationState _n = new(DefaultDataMid);
 
     /// <summary>The pending local description, else the current one, with the candidates gathered so far (W3C localDescription).</summary>
-    public RTCSessionDescription? LocalDescription => Render(_pendingLocal, _pendingLocalType) ?? Render(_currentLocal, _currentLocalType);
+    public RTCSessionDescription? LocalDescription => Render(_n.PendingLocal, _n.PendingLocalType) ?? Render(_n.CurrentLocal, _n.CurrentLocalType);
 
     /// <summary>The local description of the last completed negotiation.</summary>
-    public RTCSessionDescription? CurrentLocalDescription => Render(_currentLocal, _currentLocalType);
+    public RTCSessionDescription? CurrentLocalDescription => Render(_n.CurrentLocal, _n.CurrentLocalType);
 
     /// <summary>The local description of the negotiation in progress.</summary>
-    public RTCSessionDescription? PendingLocalDescription => Render(_pendingLocal, _pendingLocalType);
+    public RTCSessionDescription? PendingLocalDescription => Render(_n.PendingLocal, _n.PendingLocalType);
 
     /// <summary>The pending remote description, else the current one.</summary>
-    public RTCSessionDescription? RemoteDescription => _pendingRemoteText ?? _currentRemoteText;
+    public RTCSessionDescription? RemoteDescription => _n.PendingRemoteText ?? _n.CurrentRemoteText;
 
     /// <summary>The remote description of the last completed negotiation.</summary>
-    public RTCSessionDescription? CurrentRemoteDescription => _currentRemoteText;
+    public RTCSessionDescription? CurrentRemoteDescription => _n.CurrentRemoteText;
 
     /// <summary>The remote description of the negotiation in progress.</summary>
-    public RTCSessionDescription? PendingRemoteDescription => _pendingRemoteText;
+    public RTCSessionDescription? PendingRemoteDescription => _n.PendingRemoteText;
 
     /// <summary>Creates an offer (W3C createOffer): one data m-section, BUNDLE, trickle, our fingerprint, actpass.</summary>
     /// <exception cref="InvalidStateException">Closed.</exception>
@@ -171,12 +158,12 @@ public sealed partial class RTCPeerConnection
         JsepRemoteDescription offer;
         lock (_gate)
         {
-            if (_signalingState is not (RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalPranswer) || _pendingRemote is null)
+            if (_signalingState is not (RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalPranswer) || _n.PendingRemote is null)
             {
                 throw new InvalidStateException($"CreateAnswer needs an applied remote offer; the signaling state is {_signalingState}.");
             }
 
-            offer = _pendingRemote;
+            offer = _n.PendingRemote;
         }
 
         var sections = AnswerSections(offer);
@@ -228,13 +215,13 @@ public sealed partial class RTCPeerConnection
                         throw new InvalidStateException($"SetLocalDescription(offer) is not allowed in signaling state {_signalingState}.");
                     }
 
-                    _pendingLocal = sdp;
-                    _pendingLocalType = RTCSdpType.Offer;
+                    _n.PendingLocal = sdp;
+                    _n.PendingLocalType = RTCSdpType.Offer;
                     int dataIndex = sdp.Media.IndexOf(sdp.Media.FirstOrDefault(m => m.IsDataChannel)!);
                     if (dataIndex >= 0)
                     {
-                        _dataMid = sdp.Media[dataIndex].Mid ?? _dataMid;
-                        _dataMLineIndex = dataIndex;
+                        _n.DataMid = sdp.Media[dataIndex].Mid ?? _n.DataMid;
+                        _n.DataMLineIndex = dataIndex;
                     }
 
                     SetCandidateLocation(sdp);
@@ -268,19 +255,12 @@ public sealed partial class RTCPeerConnection
                     SetCandidateLocation(sdp);
                     if (final)
                     {
-                        answered = _pendingRemote;
-                        _currentLocal = sdp;
-                        _currentLocalType = RTCSdpType.Answer;
-                        _currentRemote = _pendingRemote;
-                        _currentRemoteText = _pendingRemoteText;
-                        _pendingLocal = null;
-                        _pendingRemote = null;
-                        _pendingRemoteText = null;
+                        answered = _n.CommitOurAnswer(sdp);
                     }
                     else
                     {
-                        _pendingLocal = sdp;
-                        _pendingLocalType = RTCSdpType.Pranswer;
+                        _n.PendingLocal = sdp;
+                        _n.PendingLocalType = RTCSdpType.Pranswer;
                     }
                 }
 
@@ -342,25 +322,25 @@ public sealed partial class RTCPeerConnection
                 {
                     if (_signalingState == RTCSignalingState.HaveLocalOffer)
                     {
-                        _pendingLocal = null; // implicit rollback of our own offer (glare)
+                        _n.PendingLocal = null; // implicit rollback of our own offer (glare)
                     }
 
-                    _pendingRemote = remote;
-                    _pendingRemoteText = description;
+                    _n.PendingRemote = remote;
+                    _n.PendingRemoteText = description;
                     if (remote.DataSection is { } data)
                     {
-                        _dataMid = data.Mid ?? _dataMid;
-                        _dataMLineIndex = data.MLineIndex; // our answer keeps the offer's m-line order
+                        _n.DataMid = data.Mid ?? _n.DataMid;
+                        _n.DataMLineIndex = data.MLineIndex; // our answer keeps the offer's m-line order
                     }
 
                     // Our answer keeps the offer's m-lines; its tag is the first the offer's BUNDLE group names.
-                    _candidateMid = remote.TransportMid ?? _candidateMid;
-                    _candidateMLineIndex = remote.TransportMLineIndex;
+                    _n.CandidateMid = remote.TransportMid ?? _n.CandidateMid;
+                    _n.CandidateMLineIndex = remote.TransportMLineIndex;
                 }
 
                 // Controlled, unless the offerer is ICE-lite (RFC 8445 §6.1.1).
                 EnsureTransports(controlling: remote.IceLite);
-                if (_currentRemote is { } previous && previous.IceCredentials != remote.IceCredentials)
+                if (_n.CurrentRemote is { } previous && previous.IceCredentials != remote.IceCredentials)
                 {
                     // The peer restarts ICE: our answer needs new credentials too (RFC 8839 §4.4.1.1.2),
                     // and the restart must precede the peer's new credentials. The re-announced
@@ -384,12 +364,12 @@ public sealed partial class RTCPeerConnection
                 SdpSessionDescription localOffer;
                 lock (_gate)
                 {
-                    if (_signalingState is not (RTCSignalingState.HaveLocalOffer or RTCSignalingState.HaveRemotePranswer) || _pendingLocal is null)
+                    if (_signalingState is not (RTCSignalingState.HaveLocalOffer or RTCSignalingState.HaveRemotePranswer) || _n.PendingLocal is null)
                     {
                         throw new InvalidStateException($"SetRemoteDescription({description.TypeName}) needs a local offer; the signaling state is {_signalingState}.");
                     }
 
-                    localOffer = _pendingLocal;
+                    localOffer = _n.PendingLocal;
                 }
 
                 var sdp = SdpSessionDescription.Parse(description.Sdp);
@@ -412,12 +392,12 @@ public sealed partial class RTCPeerConnection
                 {
                     if (final)
                     {
-                        CommitAnswerToOurOffer(remote, description, localOffer);
+                        _n.CommitAnswerToOurOffer(remote, description, localOffer);
                     }
                     else
                     {
-                        _pendingRemote = remote;
-                        _pendingRemoteText = description;
+                        _n.PendingRemote = remote;
+                        _n.PendingRemoteText = description;
                     }
                 }
 
@@ -426,8 +406,8 @@ public sealed partial class RTCPeerConnection
                     // Later candidates name the negotiated tag (the answer may have rejected the one we offered).
                     lock (_gate)
                     {
-                        _candidateMid = remote.TransportMid ?? _candidateMid;
-                        _candidateMLineIndex = remote.TransportMLineIndex;
+                        _n.CandidateMid = remote.TransportMid ?? _n.CandidateMid;
+                        _n.CandidateMLineIndex = remote.TransportMLineIndex;
                     }
 
                     ApplyNegotiatedMedia(localOffer, remote, weOffered: true);
@@ -455,9 +435,7 @@ public sealed partial class RTCPeerConnection
                 throw new InvalidStateException($"Nothing to roll back in signaling state {_signalingState}.");
             }
 
-            _pendingLocal = null;
-            _pendingRemote = null;
-            _pendingRemoteText = null;
+            _n.DropPending();
             RollBackTransceivers();
         }
 
@@ -468,7 +446,7 @@ public sealed partial class RTCPeerConnection
     // are an ICE restart, handled where the descriptions are applied).
     private void CheckRenegotiation(JsepRemoteDescription remote)
     {
-        var previous = _currentRemote;
+        var previous = _n.CurrentRemote;
         if (previous is null)
         {
             return;
@@ -491,7 +469,7 @@ public sealed partial class RTCPeerConnection
             }
 
             // Channels created while the data m-line was being negotiated still need it.
-            fire = _negotiationNeeded && ((!HasNegotiatedDataSection && !_dataRejected && (_dataRequested || _transceivers.Count == 0)) || _restartCredentials is not null);
+            fire = _negotiationNeeded && ((!HasNegotiatedDataSection && !_n.DataRejected && (_n.DataRequested || _transceivers.Count == 0)) || _restartCredentials is not null);
         }
 
         fire = fire || (_negotiationNeeded && MediaNeedsNegotiation());
@@ -506,7 +484,7 @@ public sealed partial class RTCPeerConnection
             StartMedia(connected);
 
             // A data section this renegotiation added: SCTP starts now over the running DTLS.
-            if (_currentRemote is { DataSection: not null } current && _dtlsRole is { } role)
+            if (_n.CurrentRemote is { DataSection: not null } current && _dtlsRole is { } role)
             {
                 try
                 {
@@ -530,7 +508,7 @@ public sealed partial class RTCPeerConnection
         JsepRemoteDescription? remote;
         lock (_gate)
         {
-            remote = _pendingRemote ?? _currentRemote;
+            remote = _n.PendingRemote ?? _n.CurrentRemote;
         }
 
         if (remote is null)

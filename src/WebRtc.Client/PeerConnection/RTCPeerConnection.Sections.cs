@@ -35,15 +35,15 @@ public sealed partial class RTCPeerConnection
     private void ApplyAnswerWithoutDataSection(RTCSessionDescription description, SdpSessionDescription localOffer, bool final,
         OperationErrorException rejected)
     {
-        var mid = localOffer.Media.FirstOrDefault(m => m.IsDataChannel)?.Mid ?? _dataMid;
+        var mid = localOffer.Media.FirstOrDefault(m => m.IsDataChannel)?.Mid ?? _n.DataMid;
         _logger.LogDebug("The remote {Type} accepts no data-channel m-section (ours has mid {Mid}): {Reason}", description.TypeName, mid, rejected.Message);
         if (!final)
         {
             // A provisional answer may be followed by a final one that accepts: the channels keep waiting.
             lock (_gate)
             {
-                _pendingRemote = null;
-                _pendingRemoteText = description;
+                _n.PendingRemote = null;
+                _n.PendingRemoteText = description;
             }
 
             SetSignalingState(RTCSignalingState.HaveRemotePranswer);
@@ -53,7 +53,7 @@ public sealed partial class RTCPeerConnection
         SctpTransport? sctp;
         lock (_gate)
         {
-            CommitAnswerToOurOffer(null, description, localOffer);
+            _n.CommitAnswerToOurOffer(null, description, localOffer);
             // The channels that asked for the data section close now; offering it again would only loop.
             _negotiationNeeded = false;
             sctp = _sctp;
@@ -62,18 +62,5 @@ public sealed partial class RTCPeerConnection
         _channels.CloseAll(new OperationErrorException($"The remote answer rejected the data-channel m-section (mid {mid}).", rejected));
         sctp?.Abort("the remote answer rejected the data-channel m-section");
         SetSignalingState(RTCSignalingState.Stable);
-    }
-
-    // Under _gate: a final answer to our offer makes both descriptions current (JSEP §5.10); null
-    // remote when the answer accepts no data section.
-    private void CommitAnswerToOurOffer(JsepRemoteDescription? remote, RTCSessionDescription description, SdpSessionDescription localOffer)
-    {
-        _currentRemote = remote;
-        _currentRemoteText = description;
-        _currentLocal = localOffer;
-        _currentLocalType = RTCSdpType.Offer;
-        _pendingLocal = null;
-        _pendingRemote = null;
-        _pendingRemoteText = null;
     }
 }

@@ -187,7 +187,7 @@ public sealed partial class RTCPeerConnection
 
     private void OnCandidateGathered(object? sender, RTCIceCandidate candidate)
     {
-        var located = candidate.WithSdpLocation(_candidateMid, _candidateMLineIndex);
+        var located = candidate.WithSdpLocation(_n.CandidateMid, _n.CandidateMLineIndex);
         lock (_gate)
         {
             if (_closed)
@@ -284,7 +284,7 @@ public sealed partial class RTCPeerConnection
         DtlsRole role;
         lock (_gate)
         {
-            if (_dtlsStarted || _closed || _signalingState != RTCSignalingState.Stable || _currentRemote is null
+            if (_dtlsStarted || _closed || _signalingState != RTCSignalingState.Stable || _n.CurrentRemote is null
                 || _dtls is null || _ice?.SelectedPair is null)
             {
                 return;
@@ -299,7 +299,7 @@ public sealed partial class RTCPeerConnection
                 _dtls.InitialRetransmissionTimeout = TimeSpan.FromMilliseconds(Math.Clamp(2 * rtt.TotalMilliseconds, 50, 3000));
             }
 
-            remote = _currentRemote;
+            remote = _n.CurrentRemote;
             role = remote.LocalDtlsRole;
             _dtlsRole = role;
             dtls = _dtls;

@@ -165,8 +165,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         lock (_gate)
         {
             // A data m-line, once negotiated, carries every later channel (RFC 8832); only the first needs SDP.
-            _dataRequested = true;
-            _dataRejected = false;
+            _n.DataRequested = true;
+            _n.DataRejected = false;
             fire = !HasNegotiatedDataSection && !_negotiationNeeded;
             _negotiationNeeded |= !HasNegotiatedDataSection;
             fire &= _signalingState == RTCSignalingState.Stable;
@@ -315,7 +315,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         // Left alone, they each take it in turn and fail with InvalidStateException (closed).
     }
 
-    private bool HasNegotiatedDataSection => _currentRemote?.DataSection is not null;
+    private bool HasNegotiatedDataSection => _n.HasNegotiatedDataSection;
 
     private void ThrowIfClosed()
     {
