@@ -27,6 +27,9 @@ internal sealed class RtpMediaTransport : IAsyncDisposable
     private readonly LogRateLimiter _dropLog = new(TimeSpan.FromSeconds(5));
     private readonly object _txLock = new();
     private readonly object _rxLock = new();
+
+    /// <summary>Held while an inbound packet or the tick runs through the receive streams.</summary>
+    internal object ReceiveLock => _rxLock;
     private readonly byte[] _rxBuffer = new byte[MaxDatagram];
     private readonly RtcpReports _reports;
     private readonly long _start;

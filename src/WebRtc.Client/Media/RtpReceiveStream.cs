@@ -114,7 +114,7 @@ internal sealed class RtpReceiveStream
     /// <summary>One routed, decrypted RTP packet, on the receive thread (the transport's receive lock is held).</summary>
     public void OnRtp(in RtpPacket packet, TimeSpan now)
     {
-        if (_config is null)
+        if (_config is null || _disposed)
         {
             return;
         }
@@ -435,23 +435,31 @@ internal sealed class RtpReceiveStream
         }
     }
 
+    // Under the transport's receive lock: the receive thread may be inside a native decoder right now, and
+    // freeing it under that call crashes the process (seen closing a call under packet loss).
     public void Dispose()
     {
-        foreach (var d in _videoDecoders.Values)
+        lock (_transport.ReceiveLock)
         {
-            d.Dispose();
-        }
+            _disposed = true;
+            foreach (var d in _videoDecoders.Values)
+            {
+                d.Dispose();
+            }
 
-        foreach (var d in _audioDecoders.Values)
-        {
-            d.Dispose();
-        }
+            foreach (var d in _audioDecoders.Values)
+            {
+                d.Dispose();
+            }
 
-        _videoDecoders.Clear();
-        _audioDecoders.Clear();
-        _audioFrame?.Dispose();
-        _audioFrame = null;
+            _videoDecoders.Clear();
+            _audioDecoders.Clear();
+            _audioFrame?.Dispose();
+            _audioFrame = null;
+        }
     }
+
+    private bool _disposed;
 
     private void Dropped<T1, T2>(string reason, T1 a, T2 b) => _transport.Drop(reason, a, b);
 }

@@ -590,6 +590,9 @@ internal sealed class RtpSendStream : ITrackSink, IDisposable
     {
         lock (_lock)
         {
+            // Frames that still arrive after this must not make a new native encoder.
+            _config = null;
+            _packetizer = null;
             _videoEncoder?.Dispose();
             _audioEncoder?.Dispose();
             _black?.Dispose();
