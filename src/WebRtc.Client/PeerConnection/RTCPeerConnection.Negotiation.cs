@@ -12,7 +12,6 @@ public sealed partial class RTCPeerConnection
 {
     private const string DefaultDataMid = "0";
 
-
     // What the offers and answers so far have settled (descriptions, m-line layout, mids), apart from the facade.
     private readonly NegotiationState _n = new(DefaultDataMid);
 
@@ -34,7 +33,11 @@ public sealed partial class RTCPeerConnection
     /// <summary>The remote description of the negotiation in progress.</summary>
     public RTCSessionDescription? PendingRemoteDescription => _n.PendingRemoteText;
 
-    /// <summary>Creates an offer (W3C createOffer): one data m-section, BUNDLE, trickle, our fingerprint, actpass.</summary>
+    /// <summary>
+    /// Creates an offer (W3C createOffer): an audio/video m-section per transceiver (the last negotiation's m-lines in
+    /// place, a stopped one rejected or recycled), the data section when a channel asked for it (or when there is
+    /// nothing else), BUNDLE, trickle, our fingerprint, actpass.
+    /// </summary>
     /// <exception cref="InvalidStateException">Closed.</exception>
     /// <exception cref="OperationCanceledException">The token was canceled while the call waited for the operations chain; nothing changed.</exception>
     public Task<RTCSessionDescription> CreateOfferAsync(CancellationToken cancellationToken = default) =>
@@ -85,8 +88,8 @@ public sealed partial class RTCPeerConnection
     /// <exception cref="SdpParseException">The SDP does not parse.</exception>
     /// <exception cref="InvalidAccessException">The SDP parses but breaks JSEP (no ICE credentials, no fingerprint, bad setup ...).</exception>
     /// <exception cref="OperationErrorException">
-    /// An offer with no m-section this connection can use (audio or video only, an unknown protocol, an
-    /// application that is not webrtc-datachannel); the message names each m-line and why. Nothing changed and
+    /// An offer with no m-section this connection can use (only an unknown protocol, RTP without DTLS-SRTP, codecs
+    /// the registry lacks, an application that is not webrtc-datachannel); the message names each m-line and why. Nothing changed and
     /// ICE did not start. (An answer that rejects our data section is applied instead, see remarks.)
     /// </exception>
     /// <exception cref="OperationCanceledException">The token was canceled while the call waited for the operations chain; nothing changed.</exception>
