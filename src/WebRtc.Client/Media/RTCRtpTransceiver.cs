@@ -108,10 +108,6 @@ public sealed class RTCRtpTransceiver
     /// <summary>The direction the last completed negotiation was made with (to tell whether a change needs another).</summary>
     internal RTCRtpTransceiverDirection? NegotiatedDirection { get; set; }
 
-    /// <summary>The codecs of the last negotiation, offered again as they are (payload types stay stable, JSEP §5.2.2).</summary>
-    internal IReadOnlyList<Jsep.JsepCodec>? LastCodecs { get; set; }
-
-    internal IReadOnlyList<Jsep.JsepHeaderExtension>? LastExtensions { get; set; }
 
     internal void SetDirectionQuietly(RTCRtpTransceiverDirection direction)
     {

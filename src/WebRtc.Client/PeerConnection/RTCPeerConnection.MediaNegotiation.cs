@@ -11,6 +11,10 @@ namespace WebRtc.Client;
 // Audio/video m-sections: what our offers and answers say for each transceiver, and what a completed negotiation sets up.
 public sealed partial class RTCPeerConnection
 {
+    // Per transceiver, the codecs and extensions of the last negotiation, offered again as they are (payload types
+    // stay stable, JSEP §5.2.2). Kept here, not on the transceiver: Media sits below JSEP.
+    private readonly Dictionary<RTCRtpTransceiver, (IReadOnlyList<JsepCodec>? Codecs, IReadOnlyList<JsepHeaderExtension>? Extensions)> _negotiated = new();
+
     private static CodecKind ToCodecKind(MediaKind kind) => kind == MediaKind.Audio ? CodecKind.Audio : CodecKind.Video;
 
     private static SdpDirection ToSdp(RTCRtpTransceiverDirection d) => d switch
@@ -99,14 +103,15 @@ public sealed partial class RTCPeerConnection
     {
         var kind = ToCodecKind(t.Kind);
         var direction = t.IsStopped || t.IsStopping ? SdpDirection.Inactive : ToSdp(t.Direction);
-        var codecs = t.LastCodecs ?? Supported(JsepMedia.OfferCodecs(kind, _options.Codecs, t.CodecPreferences));
+        var last = _negotiated.GetValueOrDefault(t);
+        var codecs = last.Codecs ?? Supported(JsepMedia.OfferCodecs(kind, _options.Codecs, t.CodecPreferences));
         bool sends = JsepMedia.Sends(direction);
         return new JsepMediaSection(t.Mid!, kind)
         {
             Rejected = t.IsStopped || t.IsStopping,
             Direction = direction,
             Codecs = codecs,
-            HeaderExtensions = t.LastExtensions ?? JsepMedia.OfferHeaderExtensions(kind).Where(e => MediaCapabilities.HeaderExtensions(t.Kind).Contains(e.Uri)).ToArray(),
+            HeaderExtensions = last.Extensions ?? JsepMedia.OfferHeaderExtensions(kind).Where(e => MediaCapabilities.HeaderExtensions(t.Kind).Contains(e.Uri)).ToArray(),
             StreamIds = t.Sender.StreamIds,
             TrackId = t.Sender.Track?.Id ?? t.Sender.Stream.Ssrc.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Ssrc = sends ? t.Sender.Stream.Ssrc : null,
@@ -303,15 +308,14 @@ public sealed partial class RTCPeerConnection
 
                 // The codecs of the answer, in its order (the offerer sends with them, the answerer too: one PT space).
                 var answerCodecs = weOffered
-                    ? JsepMedia.AcceptedCodecs(OfferSection(t) with { Codecs = t.LastCodecs ?? Supported(JsepMedia.OfferCodecs(ToCodecKind(t.Kind), _options.Codecs, t.CodecPreferences)) }, remoteSection)
+                    ? JsepMedia.AcceptedCodecs(OfferSection(t), remoteSection)
                     : Supported(JsepMedia.AnswerCodecs(remoteSection, _options.Codecs, t.CodecPreferences));
                 answerCodecs = Supported(answerCodecs);
                 var extensions = remoteSection.HeaderExtensions.Where(e => MediaCapabilities.HeaderExtensions(t.Kind).Contains(e.Uri)).ToArray();
                 var direction = weOffered
                     ? JsepMedia.Reverse(remoteSection.Direction) // the answer's direction is the answerer's; ours is its reverse
                     : localSection.Direction ?? SdpDirection.SendRecv;
-                t.LastCodecs = answerCodecs;
-                t.LastExtensions = extensions;
+                _negotiated[t] = (answerCodecs, extensions);
                 t.NegotiatedDirection = t.Direction;
                 t.CurrentDirection = FromSdp(direction);
                 t.NegotiatedCodecs = answerCodecs.Select(c => new RTCRtpCodecParameters(c.PayloadType, MediaCapabilities.MimeType(t.Kind, c.Name), c.ClockRate,
