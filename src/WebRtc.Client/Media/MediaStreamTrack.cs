@@ -138,58 +138,30 @@ public sealed class MediaStreamTrack
     /// </summary>
     /// <param name="capacity">Frames kept for a slow reader.</param>
     /// <param name="cancellationToken">Ends the enumeration.</param>
-    public async IAsyncEnumerable<VideoFrame> ReadVideoFramesAsync(int capacity = 8, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var channel = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            dropped => dropped.Dispose());
-        lock (_lock)
-        {
-            if (_videoReader is not null)
-            {
-                throw new InvalidOperationException("A video frame reader is already running on this track.");
-            }
-
-            _videoReader = channel;
-            _readers++;
-        }
-
-        try
-        {
-            await foreach (var frame in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return frame;
-            }
-        }
-        finally
-        {
-            lock (_lock)
-            {
-                _videoReader = null;
-                _readers--;
-            }
-
-            while (channel.Reader.TryRead(out var left))
-            {
-                left.Dispose();
-            }
-        }
-    }
+    public IAsyncEnumerable<VideoFrame> ReadVideoFramesAsync(int capacity = 8, CancellationToken cancellationToken = default) =>
+        ReadFramesAsync(capacity, () => _videoReader, c => _videoReader = c, "video", cancellationToken);
 
     /// <summary>The decoded frames of a remote audio track as an async stream (see <see cref="ReadVideoFramesAsync"/>).</summary>
     /// <param name="capacity">Frames kept for a slow reader.</param>
     /// <param name="cancellationToken">Ends the enumeration.</param>
-    public async IAsyncEnumerable<AudioFrame> ReadAudioFramesAsync(int capacity = 50, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<AudioFrame> ReadAudioFramesAsync(int capacity = 50, CancellationToken cancellationToken = default) =>
+        ReadFramesAsync(capacity, () => _audioReader, c => _audioReader = c, "audio", cancellationToken);
+
+    // One reader per kind: a bounded channel that drops (and disposes) the oldest frame for a slow reader.
+    private async IAsyncEnumerable<T> ReadFramesAsync<T>(int capacity, Func<Channel<T>?> current, Action<Channel<T>?> set, string kind,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : IDisposable
     {
-        var channel = Channel.CreateBounded<AudioFrame>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+        var channel = Channel.CreateBounded<T>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             dropped => dropped.Dispose());
         lock (_lock)
         {
-            if (_audioReader is not null)
+            if (current() is not null)
             {
-                throw new InvalidOperationException("An audio frame reader is already running on this track.");
+                throw new InvalidOperationException($"A {kind} frame reader is already running on this track.");
             }
 
-            _audioReader = channel;
+            set(channel);
             _readers++;
         }
 
@@ -204,7 +176,7 @@ public sealed class MediaStreamTrack
         {
             lock (_lock)
             {
-                _audioReader = null;
+                set(null);
                 _readers--;
             }
 

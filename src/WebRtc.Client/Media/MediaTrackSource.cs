@@ -61,29 +61,17 @@ public abstract class MediaTrackSource
         }
     }
 
-    internal void RemoveSink(ITrackSink sink)
+    internal void RemoveSink(ITrackSink sink) => RemoveSinks(s => s.Sink == sink);
+
+    internal void TrackEnded(MediaStreamTrack track) => RemoveSinks(s => s.Track == track);
+
+    private void RemoveSinks(Func<(MediaStreamTrack Track, ITrackSink Sink), bool> match)
     {
         bool last;
         lock (_sinkLock)
         {
             int before = _sinks.Length;
-            _sinks = _sinks.Where(s => s.Sink != sink).ToArray();
-            last = before > 0 && _sinks.Length == 0;
-        }
-
-        if (last)
-        {
-            OnDetached();
-        }
-    }
-
-    internal void TrackEnded(MediaStreamTrack track)
-    {
-        bool last;
-        lock (_sinkLock)
-        {
-            int before = _sinks.Length;
-            _sinks = _sinks.Where(s => s.Track != track).ToArray();
+            _sinks = _sinks.Where(s => !match(s)).ToArray();
             last = before > 0 && _sinks.Length == 0;
         }
 
