@@ -9,6 +9,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Debian packages the tests need, as "command:package" pairs.
 TEST_APT_DEPS=(
   "turnserver:coturn"
+  "python3:python3"
   "ip:iproute2"
   "nft:nftables"
   "unshare:util-linux"
@@ -123,6 +124,21 @@ in_test_netns() {
   fi
 }
 
+# Names every failed test with the head of its message, read from the TRX files, so a
+# CI log that shows only the summary still says what broke.
+print_failures() {
+  python3 - "$1"/*.trx <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for path in sys.argv[1:]:
+    for r in ET.parse(path).getroot().iterfind(".//t:UnitTestResult", ns):
+        if r.get("outcome") not in ("Failed", "Error"):
+            continue
+        msg = r.findtext(".//t:ErrorInfo/t:Message", "", ns).strip()
+        print(f"FAILED {r.get('testName')}: " + msg[:1500].replace("\n", "\n    "))
+PY
+}
+
 run_tests() {
   install_apt_deps "${TEST_APT_DEPS[@]}"
   install_node_packages
@@ -151,7 +167,7 @@ run_tests() {
     skipped=$((skipped + ${t:-0} - ${x:-0}))
   done
   [ "$passed" -eq 0 ] && rc=1
-  [ "$failed" -ne 0 ] && rc=1
+  [ "$failed" -ne 0 ] && { rc=1; print_failures "$results"; }
   echo "$passed passed, $failed failed, $skipped skipped"
   return $rc
 }
