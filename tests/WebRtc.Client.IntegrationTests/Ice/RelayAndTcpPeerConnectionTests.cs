@@ -165,8 +165,7 @@ public class RelayAndTcpPeerConnectionTests
         // A bigger transfer over the TCP pair arrives whole and in order.
         var sent = new byte[4 << 20];
         Random.Shared.NextBytes(sent);
-        var local2 = tcpOfferer.CreateDataChannel("bulk");
-        var remote2 = await RemoteChannelAfterOpenAsync(tcpAnswerer, local2);
+        var (local2, remote2) = await OpenChannelAsync(tcpOfferer, tcpAnswerer, "bulk");
         var received = new MemoryStream();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         remote2.MessageReceived += (_, m) =>
@@ -194,14 +193,16 @@ public class RelayAndTcpPeerConnectionTests
         Assert.That(received.ToArray().AsSpan().SequenceEqual(sent), Is.True);
     }
 
-    private static async Task<RTCDataChannel> RemoteChannelAfterOpenAsync(RTCPeerConnection answerer, RTCDataChannel local)
+    private static async Task<(RTCDataChannel Local, RTCDataChannel Remote)> OpenChannelAsync(RTCPeerConnection offerer, RTCPeerConnection answerer, string label)
     {
-        var remote = RemoteChannel(answerer, local.Label);
+        var remote = RemoteChannel(answerer, label);
+        var local = offerer.CreateDataChannel(label);
+        var opened = Next<bool>(h => local.Open += (_, _) => h(true));
         if (local.ReadyState != RTCDataChannelState.Open)
         {
-            await Next<bool>(h => local.Open += (_, _) => h(true));
+            await opened;
         }
 
-        return await remote;
+        return (local, await remote);
     }
 }
