@@ -303,9 +303,9 @@ public sealed record RTCPeerConnectionOptions
     /// <summary>
     /// Gather RFC 6544 TCP host candidates (a passive listener and an active side per address), as
     /// browsers do, so a peer whose UDP is blocked can still connect over TCP. UDP pairs rank
-    /// higher, so TCP carries the call only when UDP fails. On by default.
+    /// higher, so TCP carries the call only when UDP fails. Off by default for now (see the README).
     /// </summary>
-    public bool IceTcp { get; init; } = true;
+    public bool IceTcp { get; init; }
 
     /// <summary>
     /// Validates the certificate of a <c>turns:</c> server instead of the system's validation

@@ -139,7 +139,7 @@ public class RelayAndTcpPeerConnectionTests
     public async Task UdpBlocked_IceTcpConnects_AndUdpIsPreferredOtherwise()
     {
         const int MinPort = 47600, MaxPort = 47699;
-        var options = new RTCPeerConnectionOptions { BindAddresses = [IPAddress.Loopback], MinPort = MinPort, MaxPort = MaxPort };
+        var options = new RTCPeerConnectionOptions { BindAddresses = [IPAddress.Loopback], MinPort = MinPort, MaxPort = MaxPort, IceTcp = true };
 
         // With UDP working, TCP candidates are there but UDP carries the call.
         await using (var offerer = new RTCPeerConnection(new RTCConfiguration(), options))
