@@ -1,9 +1,7 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -20,29 +18,21 @@ public delegate void FrameHandler(FramedTcpConnection connection, ReadOnlySpan<b
 /// <summary>
 /// One TCP connection (optionally TLS) that carries frames: RFC 4571 length-prefixed (ICE-TCP,
 /// RFC 6544) or self-delimiting STUN/ChannelData (TURN over TCP/TLS, RFC 8656). Frames are
-/// received on one loop and handed to the handler inline, in order, without allocating;
-/// <see cref="TrySend"/> queues a copy for one writer loop and never blocks, so frames never
-/// interleave and a stalled peer costs dropped frames, not a stalled caller. Network errors and
-/// hostile input never escape: the connection closes and <see cref="Closed"/> says why.
+/// received on one loop and handed to the handler inline, in order; <see cref="TrySend"/> copies
+/// into pooled chunks that one writer loop drains and never blocks, so frames never interleave
+/// and a stalled peer costs dropped frames, not a stalled caller. Neither direction allocates
+/// per frame. Network errors and hostile input never escape: the connection closes and
+/// <see cref="Closed"/> says why.
 /// </summary>
 public sealed class FramedTcpConnection : IDisposable, IAsyncDisposable
 {
-    /// <summary>Size of the writer's coalescing buffer: queued frames go out in one write up to this size.</summary>
-    private const int BatchSize = 64 * 1024;
-
     private readonly Stream _stream;
     private readonly TcpFraming _framing;
     private readonly ILogger _logger;
-    private readonly int _sendQueueLimit;
     private readonly TcpFrameReader _reader;
     private readonly Action<FramedTcpConnection>? _onClosedInternal;
     private readonly CancellationTokenSource _cts = new();
-    private readonly Channel<SendItem> _sendQueue = Channel.CreateUnbounded<SendItem>(new UnboundedChannelOptions
-    {
-        SingleReader = true,
-        SingleWriter = false,
-        AllowSynchronousContinuations = false, // TrySend must not run the writer loop inline
-    });
+    private readonly TcpSendQueue _sendQueue;
 
     private readonly LogRateLimiter _sendDropLog = new(TimeSpan.FromSeconds(1));
     private readonly LogRateLimiter _handlerErrorLog = new(TimeSpan.FromSeconds(1));
@@ -54,7 +44,6 @@ public sealed class FramedTcpConnection : IDisposable, IAsyncDisposable
     private int _disposed;
     private int _handlerThreadId;
 
-    private long _queuedBytes;
     private long _framesReceived;
     private long _framesSent;
     private long _bytesReceived;
@@ -66,7 +55,7 @@ public sealed class FramedTcpConnection : IDisposable, IAsyncDisposable
         _stream = stream;
         _framing = options.Framing;
         _logger = logger;
-        _sendQueueLimit = options.SendQueueLimit;
+        _sendQueue = new TcpSendQueue(options.SendQueueLimit);
         _onClosedInternal = onClosedInternal;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
@@ -251,30 +240,22 @@ public sealed class FramedTcpConnection : IDisposable, IAsyncDisposable
             return SendDropped(frame.Length, "bad length");
         }
 
-        int total = header + frame.Length;
-        if (Interlocked.Add(ref _queuedBytes, total) > _sendQueueLimit)
-        {
-            Interlocked.Add(ref _queuedBytes, -total);
-            Interlocked.Increment(ref _framesDropped);
-            return SendDropped(frame.Length, "send queue full");
-        }
-
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(total);
+        Span<byte> prefix = stackalloc byte[header];
         if (header != 0)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(buffer, (ushort)frame.Length); // RFC 4571 §2
+            BinaryPrimitives.WriteUInt16BigEndian(prefix, (ushort)frame.Length); // RFC 4571 §2
         }
 
-        frame.CopyTo(buffer.AsSpan(header));
-        if (!_sendQueue.Writer.TryWrite(new SendItem(buffer, total)))
+        switch (_sendQueue.TryEnqueue(prefix, frame))
         {
-            // Closed between the check above and here: the writer loop has drained or will not see it.
-            Interlocked.Add(ref _queuedBytes, -total);
-            ArrayPool<byte>.Shared.Return(buffer);
-            return SendDropped(frame.Length, "connection closed");
+            case TcpEnqueueResult.Enqueued:
+                return true;
+            case TcpEnqueueResult.Full:
+                Interlocked.Increment(ref _framesDropped);
+                return SendDropped(frame.Length, "send queue full");
+            default:
+                return SendDropped(frame.Length, "connection closed");
         }
-
-        return true;
     }
 
     /// <summary>
@@ -411,57 +392,37 @@ public sealed class FramedTcpConnection : IDisposable, IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var queue = _sendQueue.Reader;
         var token = _cts.Token;
-        byte[]? batch = null;
         Exception? failure = null;
         try
         {
-            while (await queue.WaitToReadAsync(token).ConfigureAwait(false))
+            while (true)
             {
-                // Coalescing what queued up meanwhile saves a syscall (and a TLS record) per
-                // small frame; under load that is most of the cost. The buffer is held only
-                // while there is something to write, so idle connections cost no send memory.
-                batch = ArrayPool<byte>.Shared.Rent(BatchSize);
-                int batchLength = 0;
-                int batchFrames = 0;
-                while (queue.TryRead(out var item))
+                var result = _sendQueue.TryTake(out var chunk, out var wake);
+                if (result == TcpTakeResult.Closed)
                 {
-                    Interlocked.Add(ref _queuedBytes, -item.Length);
-                    if (batchLength + item.Length > batch.Length && batchLength > 0)
-                    {
-                        await WriteAsync(batch, batchLength, batchFrames, token).ConfigureAwait(false);
-                        batchLength = 0;
-                        batchFrames = 0;
-                    }
-
-                    if (item.Length > batch.Length)
-                    {
-                        try
-                        {
-                            await WriteAsync(item.Buffer, item.Length, 1, token).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            ArrayPool<byte>.Shared.Return(item.Buffer);
-                        }
-
-                        continue;
-                    }
-
-                    item.Buffer.AsSpan(0, item.Length).CopyTo(batch.AsSpan(batchLength));
-                    ArrayPool<byte>.Shared.Return(item.Buffer);
-                    batchLength += item.Length;
-                    batchFrames++;
+                    break;
                 }
 
-                if (batchLength > 0)
+                if (result == TcpTakeResult.Wait)
                 {
-                    await WriteAsync(batch, batchLength, batchFrames, token).ConfigureAwait(false);
+                    await wake.ConfigureAwait(false);
+                    continue;
                 }
 
-                ArrayPool<byte>.Shared.Return(batch);
-                batch = null;
+                // A chunk holds whatever queued up meanwhile: many small frames leave in one
+                // write (one syscall, one TLS record), which under load is most of the cost.
+                try
+                {
+                    await _stream.WriteAsync(chunk.Buffer.AsMemory(0, chunk.Length), token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    TcpSendQueue.ReturnChunk(chunk);
+                }
+
+                Interlocked.Add(ref _framesSent, chunk.Frames);
+                Interlocked.Add(ref _bytesSent, chunk.Length);
             }
         }
         catch (Exception) when (Volatile.Read(ref _closed) != 0)
@@ -472,28 +433,8 @@ public sealed class FramedTcpConnection : IDisposable, IAsyncDisposable
         {
             failure = ex;
         }
-        finally
-        {
-            if (batch is not null)
-            {
-                ArrayPool<byte>.Shared.Return(batch);
-            }
-        }
 
-        // Close completes the queue first, so after it no TrySend can add to what is drained here.
         Close(failure);
-        while (queue.TryRead(out var left))
-        {
-            Interlocked.Add(ref _queuedBytes, -left.Length);
-            ArrayPool<byte>.Shared.Return(left.Buffer);
-        }
-    }
-
-    private async ValueTask WriteAsync(byte[] buffer, int length, int frames, CancellationToken token)
-    {
-        await _stream.WriteAsync(buffer.AsMemory(0, length), token).ConfigureAwait(false);
-        Interlocked.Add(ref _framesSent, frames);
-        Interlocked.Add(ref _bytesSent, length);
     }
 
     private void Close(Exception? reason)
@@ -503,7 +444,7 @@ public sealed class FramedTcpConnection : IDisposable, IAsyncDisposable
             return;
         }
 
-        _sendQueue.Writer.TryComplete();
+        _sendQueue.Close();
         try
         {
             _cts.Cancel();
@@ -542,7 +483,4 @@ public sealed class FramedTcpConnection : IDisposable, IAsyncDisposable
 
         return false;
     }
-
-    /// <summary>A queued frame: a pooled buffer and the length used in it.</summary>
-    private readonly record struct SendItem(byte[] Buffer, int Length);
 }

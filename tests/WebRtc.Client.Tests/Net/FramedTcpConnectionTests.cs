@@ -130,6 +130,65 @@ public class FramedTcpConnectionTests
         Assert.That(next, Is.All.EqualTo(PerThread));
     }
 
+    [TestCase(TcpFraming.Rfc4571)]
+    [TestCase(TcpFraming.Stun)]
+    public async Task SendAndReceive_DoNotAllocatePerFrame(TcpFraming framing)
+    {
+        // Process-wide bytes allocated while 10,000 frames go from TrySend through the writer
+        // loop and the socket to the peer's handler (as UdpSocketTests does it: background work
+        // in the test process now and then adds ~100 KB, so the best of 3 runs counts). A real
+        // per-frame allocation costs at least 24 B, i.e. >= 240 KB per run, and fails every run.
+        const int Count = 10_000;
+        var options = new TcpConnectionOptions { Framing = framing, SendQueueLimit = 64 << 20 };
+        await using var pair = await TcpPair.ConnectAsync(options, options);
+        long received = 0;
+        long goal = 100;
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pair.Server.Start((_, _) =>
+        {
+            if (++received == Volatile.Read(ref goal))
+            {
+                Volatile.Read(ref reached).TrySetResult();
+            }
+        });
+
+        byte[] frame = TcpFrameReaderTests.ChannelData(0x4000, 96, fill: 1);
+        for (int i = 0; i < 100; i++)
+        {
+            pair.Client.TrySend(frame);
+        }
+
+        await reached.Task.WaitAsync(Wait);
+        var growths = new List<long>();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref reached, done);
+            Volatile.Write(ref goal, Volatile.Read(ref received) + Count);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < Count; i++)
+            {
+                pair.Client.TrySend(frame);
+
+                // Now and then a pause, so that the writer loop also goes idle and wakes up.
+                if (i % 500 == 0)
+                {
+                    Thread.Sleep(1);
+                }
+            }
+
+            await done.Task.WaitAsync(Wait);
+            growths.Add(GC.GetTotalAllocatedBytes(precise: true) - before);
+            TestContext.Out.WriteLine($"run {attempt}: {growths[^1]} B over {Count} frames");
+            if (growths[^1] < Count * 2)
+            {
+                break;
+            }
+        }
+
+        Assert.That(growths.Min(), Is.LessThan(Count * 2), "bytes allocated per 10,000 frames");
+    }
+
     [Test]
     public async Task SendQueueLimit_PeerNotReading_TrySendReturnsFalseAndDropsWholeFrames()
     {
