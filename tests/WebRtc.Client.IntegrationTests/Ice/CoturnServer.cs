@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using WebRtc.Client.IntegrationTests.Support;
+using WebRtc.Client.Net;
 
 namespace WebRtc.Client.IntegrationTests.Ice;
 
@@ -17,8 +19,18 @@ internal sealed class CoturnServer : IAsyncDisposable
 
     public IPEndPoint EndPoint { get; }
 
-    /// <summary>Starts coturn on <paramref name="listen"/> (loopback by default), inside network namespace <paramref name="netns"/> when given.</summary>
-    public static async Task<CoturnServer> StartAsync(IPAddress? listen = null, string? netns = null)
+    /// <summary>
+    /// Starts coturn on <paramref name="listen"/> inside <paramref name="netns"/>, asking it from
+    /// there whether it answers: the test's own namespace may have no route to it.
+    /// </summary>
+    public static Task<CoturnServer> StartAsync(IPAddress listen, NetworkNamespace netns) => StartAsync(listen, netns.Name, netns.SocketFactory);
+
+    /// <summary>
+    /// Starts coturn on <paramref name="listen"/> (loopback by default), inside network namespace
+    /// <paramref name="netns"/> when given; the start-up probe's socket comes from
+    /// <paramref name="probeSockets"/> (the test's namespace by default).
+    /// </summary>
+    public static async Task<CoturnServer> StartAsync(IPAddress? listen = null, string? netns = null, SocketFactory? probeSockets = null)
     {
         string turnserver = ExternalDependency.Require("turnserver", "coturn");
         listen ??= IPAddress.Loopback;
@@ -56,7 +68,16 @@ internal sealed class CoturnServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new CoturnServer(process, new IPEndPoint(listen, port));
-        await server.WaitUntilAnsweringAsync();
+        try
+        {
+            await server.WaitUntilAnsweringAsync(probeSockets ?? ((family, type, protocol) => new Socket(family, type, protocol)));
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
@@ -79,9 +100,11 @@ internal sealed class CoturnServer : IAsyncDisposable
     }
 
     // A plain Binding request until the server answers, so tests do not race its start-up.
-    private async Task WaitUntilAnsweringAsync()
+    private async Task WaitUntilAnsweringAsync(SocketFactory sockets)
     {
-        using var client = new UdpClient(new IPEndPoint(IPAddress.IsLoopback(EndPoint.Address) ? IPAddress.Loopback : IPAddress.Any, 0));
+        using var client = sockets(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.IsLoopback(EndPoint.Address) ? IPAddress.Loopback : IPAddress.Any, 0));
+        var answer = new byte[1500];
         byte[] request = [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
         for (int attempt = 0; attempt < 100; attempt++)
         {
@@ -90,11 +113,11 @@ internal sealed class CoturnServer : IAsyncDisposable
                 throw new InvalidOperationException($"turnserver exited with code {_process.ExitCode}");
             }
 
-            await client.SendAsync(request, EndPoint);
+            await client.SendToAsync(request, EndPoint);
             using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
             try
             {
-                await client.ReceiveAsync(wait.Token);
+                await client.ReceiveAsync(answer, wait.Token);
                 return;
             }
             catch (OperationCanceledException)
