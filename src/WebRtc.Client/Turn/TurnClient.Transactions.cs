@@ -136,11 +136,10 @@ public sealed partial class TurnClient
             return false;
         }
 
-        // Unsigned: a success is never believed; 401 and 438 are challenges and carry no integrity;
-        // a 400 without integrity must be discarded (RFC 8489 §9.2.5). Other errors are taken
-        // unsigned because servers send them so (coturn signs none of its error responses); at
-        // worst a forged one ends what a forger on the path could end by dropping packets anyway.
-        return !success && code != 400;
+        // Unsigned: 401 and 438 are the challenges and cannot be signed (the server did not take
+        // our credentials). Anything else to a signed request must be signed (coturn signs its
+        // 486 and the others), so an unsigned one is discarded (RFC 8489 §9.2.5), 400 included.
+        return code is 401 or 438;
     }
 
     private bool Drop()

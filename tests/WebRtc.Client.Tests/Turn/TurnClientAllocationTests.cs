@@ -116,18 +116,17 @@ public class TurnClientAllocationTests
         Assert.That(server.DrainEvents().OfType<TurnErrorEvent>().Single().ErrorCode, Is.EqualTo(401));
     }
 
-    [TestCase(486, "Allocation Quota Reached", true)]
-    [TestCase(486, "Allocation Quota Reached", false)]
-    [TestCase(437, "Allocation Mismatch", false)]
-    [TestCase(441, "Wrong Credentials", false)]
-    [TestCase(508, "Insufficient Capacity", true)]
-    [TestCase(300, "Try Alternate", false)]
-    public void Allocate_ErrorResponse_IsReportedAndFailed(int code, string reason, bool signed)
+    [TestCase(486, "Allocation Quota Reached")]
+    [TestCase(437, "Allocation Mismatch")]
+    [TestCase(441, "Wrong Credentials")]
+    [TestCase(508, "Insufficient Capacity")]
+    [TestCase(300, "Try Alternate")]
+    public void Allocate_ErrorResponse_IsReportedAndFailed(int code, string reason)
     {
         var server = new ScriptedTurnServer();
         server.Client.Allocate(S(0));
         server.Deliver(Challenge(server.Last), S(0));
-        server.Deliver(Error(server.Last, code, reason, signed ? Key() : null), S(0.1));
+        server.Deliver(Error(server.Last, code, reason, Key()), S(0.1));
 
         Assert.That(server.Client.State, Is.EqualTo(TurnClientState.Failed));
         Assert.That(server.DrainEvents(), Is.EqualTo(new TurnClientEvent[] { new TurnErrorEvent(StunMethod.Allocate, code, reason, null) }));
@@ -135,14 +134,16 @@ public class TurnClientAllocationTests
     }
 
     [Test]
-    public void Allocate_ErrorSignedWithAnotherKey_OrUnsigned400_IsDiscarded()
+    public void Allocate_ErrorSignedWithAnotherKey_OrUnsigned_IsDiscarded()
     {
         var server = new ScriptedTurnServer();
         server.Client.Allocate(S(0));
         server.Deliver(Challenge(server.Last), S(0));
         Assert.That(server.Client.HandleServerMessage(Error(server.Last, 486, "Allocation Quota Reached", Key("x")), S(0)), Is.False);
-        // RFC 8489 §9.2.5: a 400 without integrity is discarded as if never received.
+        // RFC 8489 §9.2.5: a response to a signed request that is not signed is discarded as if
+        // never received (400 named explicitly); only the 401/438 challenges come unsigned.
         Assert.That(server.Client.HandleServerMessage(Error(server.Last, 400, "Bad Request"), S(0)), Is.False);
+        Assert.That(server.Client.HandleServerMessage(Error(server.Last, 486, "Allocation Quota Reached"), S(0)), Is.False);
         Assert.That(server.Client.State, Is.EqualTo(TurnClientState.Allocating));
     }
 

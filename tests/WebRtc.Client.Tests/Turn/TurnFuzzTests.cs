@@ -72,7 +72,7 @@ public class TurnFuzzTests
         var seeds = new List<byte[]> { Challenge(server.Last), AllocateSuccess(server.Last) };
         server.Deliver(Challenge(server.Last), TimeSpan.Zero);
         seeds.Add(AllocateSuccess(server.Last));
-        seeds.Add(Error(server.Last, 486, "Allocation Quota Reached"));
+        seeds.Add(Error(server.Last, 486, "Allocation Quota Reached", Key()));
         server.Deliver(AllocateSuccess(server.Last), TimeSpan.Zero);
         server.Client.AddPeer(Peer, TimeSpan.Zero);
         server.Client.AddPeer(PeerV6, TimeSpan.Zero);
