@@ -50,7 +50,7 @@ public sealed partial class TurnClient
     /// <summary>Creates a client; nothing is sent until <see cref="Allocate"/>.</summary>
     /// <param name="options">Server, credentials and timers.</param>
     /// <param name="sendToServer">Where messages for the server go.</param>
-    /// <exception cref="ArgumentException">An option is out of range (empty user name, a SOFTWARE or user name over 763 bytes, a lifetime under a second).</exception>
+    /// <exception cref="ArgumentException">An option is out of range (empty user name, a user name over 508 bytes or SOFTWARE over 763 bytes of UTF-8, a lifetime under a second).</exception>
     public TurnClient(TurnClientOptions options, TurnSendCallback sendToServer)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -59,10 +59,10 @@ public sealed partial class TurnClient
         ArgumentException.ThrowIfNullOrEmpty(options.Username, nameof(options));
         ArgumentNullException.ThrowIfNull(options.Password, nameof(options));
         ArgumentNullException.ThrowIfNull(options.Retransmit, nameof(options));
-        // RFC 8489 §14.3, §14.14: USERNAME under 513 bytes, SOFTWARE under 128 characters (763 bytes).
-        if (Encoding.UTF8.GetByteCount(options.Username) > 512)
+        // RFC 8489 §14.3, §14.14: USERNAME under 509 bytes, SOFTWARE under 128 characters (763 bytes).
+        if (Encoding.UTF8.GetByteCount(options.Username) > 508)
         {
-            throw new ArgumentException("The TURN user name is at most 512 bytes of UTF-8.", nameof(options));
+            throw new ArgumentException("The TURN user name is at most 508 bytes of UTF-8.", nameof(options));
         }
 
         if (options.Software is not null && Encoding.UTF8.GetByteCount(options.Software) > 763)
@@ -147,6 +147,14 @@ public sealed partial class TurnClient
         }
 
         bool allocating = _state == TurnClientState.Allocating;
+        if (allocating && _credentials.Key is null)
+        {
+            // Only the unsigned first Allocate is out, and a server never allocates on it.
+            StopEverything();
+            SetReleased();
+            return;
+        }
+
         StopEverything(keepAllocate: allocating);
         _state = TurnClientState.Releasing;
         if (allocating)

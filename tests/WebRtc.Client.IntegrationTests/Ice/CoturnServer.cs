@@ -136,6 +136,11 @@ internal sealed class CoturnServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await server.WaitUntilAnsweringAsync();
+        if (server.TlsEndPoint is not null)
+        {
+            await server.WaitUntilAcceptingAsync(server.TlsEndPoint);
+        }
+
         return server;
     }
 
@@ -249,6 +254,26 @@ internal sealed class CoturnServer : IAsyncDisposable
             {
             }
         }
+    }
+
+    // TCP connects until the listener takes them (coturn opens its listeners one by one).
+    private async Task WaitUntilAcceptingAsync(IPEndPoint endPoint)
+    {
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            using var probe = new TcpClient(endPoint.AddressFamily);
+            try
+            {
+                await probe.ConnectAsync(endPoint);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException($"turnserver did not accept TCP on {endPoint} within 5 s");
     }
 
     // A plain Binding request until the server answers, so tests do not race its start-up.

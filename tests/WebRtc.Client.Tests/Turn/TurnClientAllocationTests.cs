@@ -393,6 +393,19 @@ public class TurnClientAllocationTests
     }
 
     [Test]
+    public void Release_BeforeTheChallenge_IsReleasedAtOnce()
+    {
+        // Only the unsigned Allocate is out: the server allocates nothing on it, so nothing to delete.
+        var server = new ScriptedTurnServer();
+        server.Client.Allocate(S(0));
+        server.Client.Release(S(0.1));
+        Assert.That(server.Client.State, Is.EqualTo(TurnClientState.Released));
+        Assert.That(server.Client.HandleServerMessage(Challenge(server.Last), S(0.2)), Is.False);
+        Assert.That(server.Sent, Has.Count.EqualTo(1));
+        Assert.That(server.DrainEvents(), Is.EqualTo(new TurnClientEvent[] { new TurnReleasedEvent() }));
+    }
+
+    [Test]
     public void Release_BeforeAllocate_IsReleasedAtOnce()
     {
         var server = new ScriptedTurnServer();

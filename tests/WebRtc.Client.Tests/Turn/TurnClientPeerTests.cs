@@ -236,6 +236,40 @@ public class TurnClientPeerTests
     }
 
     [Test]
+    public void DataPath_ChannelDataAndSendIndications_AllocateNothing()
+    {
+        var server = new ScriptedTurnServer();
+        server.Allocate(S(0));
+        server.Client.AddPeer(PeerA, S(1));
+        server.Client.AddPeer(PeerV6, S(1));
+        server.Deliver(Success(server.SentSince(0, StunMethod.ChannelBind)[0]), S(1));
+        byte[] data = new byte[1200];
+        var buffer = new byte[1200 + TurnClient.MaxOverhead];
+        byte[] channelData = new byte[4 + 1200];
+        channelData[0] = 0x40;
+        channelData[2] = 1200 >> 8;
+        channelData[3] = 1200 & 0xFF;
+
+        void Run()
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                server.Client.WrapForPeer(PeerA, data, buffer);
+                server.Client.WrapForPeer(PeerV6, data, buffer);
+                server.Client.TryUnwrap(channelData, out _, out _);
+            }
+        }
+
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+        Assert.That(server.Client.ChannelDataSent, Is.EqualTo(2000));
+        Assert.That(server.Client.SendIndicationsSent, Is.EqualTo(2000));
+        Assert.That(server.Client.ChannelDataReceived, Is.EqualTo(2000));
+    }
+
+    [Test]
     public void Release_StopsTheDataPath()
     {
         var server = new ScriptedTurnServer();
