@@ -111,8 +111,8 @@ public sealed partial class TurnClient
 
     private static string DecodeReason(ReadOnlySpan<byte> reason)
     {
-        // A hostile reason is bounded by the attribute (763 bytes); invalid UTF-8 becomes U+FFFD.
-        return Encoding.UTF8.GetString(reason).TrimEnd('\0', ' ');
+        // RFC 8489 §14.8: at most 763 bytes; a longer hostile one is cut, invalid UTF-8 becomes U+FFFD.
+        return Encoding.UTF8.GetString(reason[..Math.Min(reason.Length, 763)]).TrimEnd('\0', ' ');
     }
 
     /// <summary>RFC 8489 §9.2.5: which responses may be acted on.</summary>
