@@ -248,10 +248,11 @@ public class NatTopologyTests
     }
 
     [Test]
-    public async Task Coturn_in_the_public_namespace_reflects_each_NATs_address()
+    public async Task Coturn_in_the_public_namespace_starts_and_reflects_each_NATs_address()
     {
         await using var topology = await NatTopology.CreateAsync();
-        await using var coturn = await CoturnServer.StartAsync(topology.ServerAddress, topology.Public);
+        // TLS too: its start-up probe connects from inside Public, like the UDP one.
+        await using var coturn = await CoturnServer.StartAsync(new CoturnOptions { Listen = topology.ServerAddress, Namespace = topology.Public, Tls = true });
         var reflexive = new List<IPEndPoint>();
         foreach (var side in new[] { NatSide.A, NatSide.B })
         {
