@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using WebRtc.Client.IntegrationTests.Support;
+using WebRtc.Client.Net;
 
 namespace WebRtc.Client.IntegrationTests.Ice;
 
@@ -14,6 +16,12 @@ internal sealed record CoturnOptions
 
     /// <summary>Network namespace to run coturn in (<c>ip netns exec</c>); null for the test's own.</summary>
     public string? Netns { get; init; }
+
+    /// <summary>
+    /// Network namespace to run coturn in, asked from inside whether coturn is up: the test's own
+    /// namespace may have no route to it (a <see cref="TwoClientTopology"/>). Wins over <see cref="Netns"/>.
+    /// </summary>
+    public NetworkNamespace? Namespace { get; init; }
 
     /// <summary><c>--user-quota</c>: most allocations at once per user; null for coturn's default (no limit).</summary>
     public int? UserQuota { get; init; }
@@ -75,6 +83,10 @@ internal sealed class CoturnServer : IAsyncDisposable
     public static Task<CoturnServer> StartAsync(IPAddress? listen = null, string? netns = null) =>
         StartAsync(new CoturnOptions { Listen = listen, Netns = netns });
 
+    /// <summary>Starts coturn on <paramref name="listen"/> inside <paramref name="netns"/> (see <see cref="CoturnOptions.Namespace"/>).</summary>
+    public static Task<CoturnServer> StartAsync(IPAddress listen, NetworkNamespace netns) =>
+        StartAsync(new CoturnOptions { Listen = listen, Namespace = netns });
+
     /// <summary>Starts coturn as <paramref name="options"/> say.</summary>
     public static async Task<CoturnServer> StartAsync(CoturnOptions options)
     {
@@ -84,15 +96,17 @@ internal sealed class CoturnServer : IAsyncDisposable
         int port = FreePort();
         int relayMin = FreeUdpPort();
         int? tlsPort = options.Tls ? FreePort() : null;
-        var info = new ProcessStartInfo(options.Netns is null ? turnserver : "ip")
+        string? netns = options.Namespace?.Name ?? options.Netns;
+        SocketFactory probeSockets = options.Namespace?.SocketFactory ?? ((family, type, protocol) => new Socket(family, type, protocol));
+        var info = new ProcessStartInfo(netns is null ? turnserver : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (options.Netns is not null)
+        if (netns is not null)
         {
-            foreach (var arg in new[] { "netns", "exec", options.Netns, turnserver })
+            foreach (var arg in new[] { "netns", "exec", netns, turnserver })
             {
                 info.ArgumentList.Add(arg);
             }
@@ -135,10 +149,18 @@ internal sealed class CoturnServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server.AddLogLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitUntilAnsweringAsync();
-        if (server.TlsEndPoint is not null)
+        try
         {
-            await server.WaitUntilAcceptingAsync(server.TlsEndPoint);
+            await server.WaitUntilAnsweringAsync(probeSockets);
+            if (server.TlsEndPoint is not null)
+            {
+                await WaitUntilAcceptingAsync(server.TlsEndPoint, probeSockets);
+            }
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
         }
 
         return server;
@@ -257,11 +279,11 @@ internal sealed class CoturnServer : IAsyncDisposable
     }
 
     // TCP connects until the listener takes them (coturn opens its listeners one by one).
-    private async Task WaitUntilAcceptingAsync(IPEndPoint endPoint)
+    private static async Task WaitUntilAcceptingAsync(IPEndPoint endPoint, SocketFactory sockets)
     {
         for (int attempt = 0; attempt < 100; attempt++)
         {
-            using var probe = new TcpClient(endPoint.AddressFamily);
+            using var probe = sockets(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
                 await probe.ConnectAsync(endPoint);
@@ -277,9 +299,11 @@ internal sealed class CoturnServer : IAsyncDisposable
     }
 
     // A plain Binding request until the server answers, so tests do not race its start-up.
-    private async Task WaitUntilAnsweringAsync()
+    private async Task WaitUntilAnsweringAsync(SocketFactory sockets)
     {
-        using var client = new UdpClient(new IPEndPoint(IPAddress.IsLoopback(EndPoint.Address) ? IPAddress.Loopback : IPAddress.Any, 0));
+        using var client = sockets(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.IsLoopback(EndPoint.Address) ? IPAddress.Loopback : IPAddress.Any, 0));
+        var answer = new byte[1500];
         byte[] request = [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
         for (int attempt = 0; attempt < 100; attempt++)
         {
@@ -288,11 +312,11 @@ internal sealed class CoturnServer : IAsyncDisposable
                 throw new InvalidOperationException($"turnserver exited with code {_process.ExitCode}. Log:\n{string.Join('\n', LogLines.TakeLast(30))}");
             }
 
-            await client.SendAsync(request, EndPoint);
+            await client.SendToAsync(request, EndPoint);
             using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
             try
             {
-                await client.ReceiveAsync(wait.Token);
+                await client.ReceiveAsync(answer, wait.Token);
                 return;
             }
             catch (OperationCanceledException)
