@@ -7,16 +7,25 @@ using WebRtc.Client.Stun;
 // tests that write Net.UdpSocket.
 namespace WebRtc.Client.IntegrationTests;
 
-/// <summary>The STUN framing of <see cref="FramedTcpConnection"/> against a real coturn over TCP (RFC 8656 §3.1).</summary>
+/// <summary>The STUN framing of <see cref="FramedTcpConnection"/> against a real coturn over TCP and TLS (RFC 8656 §3.1).</summary>
 public class CoturnTcpFramingTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    [Test]
-    public async Task RequestsBackToBack_OverTcp_EachGetsItsResponse()
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task RequestsBackToBack_OverTcpOrTls_EachGetsItsResponse(bool tls)
     {
-        await using var coturn = await CoturnServer.StartAsync();
-        await using var connection = await FramedTcpConnection.ConnectAsync(coturn.EndPoint, new TcpConnectionOptions { Framing = TcpFraming.Stun });
+        await using var coturn = await CoturnServer.StartAsync(new CoturnOptions { Tls = tls });
+        var options = new TcpConnectionOptions
+        {
+            Framing = TcpFraming.Stun,
+            TlsTargetHost = tls ? "localhost" : null,
+            TlsCertificateValidation = tls
+                ? (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == coturn.Certificate!.GetCertHashString()
+                : null,
+        };
+        await using var connection = await FramedTcpConnection.ConnectAsync(tls ? coturn.TlsEndPoint! : coturn.TcpEndPoint, options);
 
         var responses = new ConcurrentDictionary<StunTransactionId, StunMessage>();
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
