@@ -44,4 +44,52 @@ internal static partial class NetLog
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "mDNS: could not open a socket for {Target}")]
     public static partial void MdnsSocketFailed(ILogger logger, Exception exception, IPEndPoint target);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Debug, Message = "TCP {LocalEndPoint} -> {Remote}: connected ({Framing}, TLS {Tls})")]
+    public static partial void TcpConnected(ILogger logger, IPEndPoint localEndPoint, IPEndPoint remote, TcpFraming framing, bool tls);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Debug, Message = "TCP {LocalEndPoint} -> {Remote}: closed ({Reason})")]
+    public static partial void TcpClosed(ILogger logger, Exception? exception, IPEndPoint localEndPoint, IPEndPoint remote, string reason);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Debug,
+        Message = "TCP {LocalEndPoint} -> {Remote}: corrupt stream, byte 0x{Value:X2} starts neither STUN nor ChannelData; closing")]
+    public static partial void TcpCorruptStream(ILogger logger, IPEndPoint localEndPoint, IPEndPoint remote, byte value);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Debug,
+        Message = "TCP {LocalEndPoint} -> {Remote}: frame of {Length} bytes dropped: {Reason} ({Suppressed} similar suppressed)")]
+    public static partial void TcpSendDropped(ILogger logger, IPEndPoint localEndPoint, IPEndPoint remote, int length, string reason, long suppressed);
+
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Debug,
+        Message = "TCP {LocalEndPoint} -> {Remote}: frame handler threw ({Suppressed} similar suppressed)")]
+    public static partial void TcpHandlerError(ILogger logger, Exception exception, IPEndPoint localEndPoint, IPEndPoint remote, long suppressed);
+
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Debug,
+        Message = "TCP listener {LocalEndPoint}: accept error {SocketError} ({Suppressed} similar suppressed)")]
+    public static partial void TcpAcceptError(ILogger logger, IPEndPoint localEndPoint, SocketError socketError, long suppressed);
+
+    [LoggerMessage(EventId = 1026, Level = LogLevel.Warning,
+        Message = "TCP listener {LocalEndPoint}: unexpected accept failure ({Suppressed} similar suppressed)")]
+    public static partial void TcpUnexpectedAcceptError(ILogger logger, Exception exception, IPEndPoint localEndPoint, long suppressed);
+
+    [LoggerMessage(EventId = 1027, Level = LogLevel.Debug,
+        Message = "TCP listener {LocalEndPoint}: connection from {Remote} closed, {Limit} accepted connections are live ({Suppressed} similar suppressed)")]
+    public static partial void TcpAcceptRefused(ILogger logger, IPEndPoint localEndPoint, EndPoint? remote, int limit, long suppressed);
+
+    [LoggerMessage(EventId = 1028, Level = LogLevel.Debug, Message = "TCP listener {LocalEndPoint}: accepted {Remote}")]
+    public static partial void TcpAccepted(ILogger logger, IPEndPoint localEndPoint, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 1029, Level = LogLevel.Debug,
+        Message = "TCP listener {LocalEndPoint}: an accepted connection could not be set up")]
+    public static partial void TcpAcceptSetupFailed(ILogger logger, Exception exception, IPEndPoint localEndPoint);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Error,
+        Message = "TCP listener {LocalEndPoint}: the accept callback threw; the connection from {Remote} is closed")]
+    public static partial void TcpAcceptCallbackError(ILogger logger, Exception exception, IPEndPoint localEndPoint, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Debug, Message = "TCP listener {LocalEndPoint}: accept loop ended")]
+    public static partial void TcpAcceptLoopEnded(ILogger logger, IPEndPoint localEndPoint);
+
+    [LoggerMessage(EventId = 1032, Level = LogLevel.Debug,
+        Message = "TCP {LocalEndPoint} -> {Remote}: stream ended inside a frame, {Length} bytes dropped")]
+    public static partial void TcpTruncated(ILogger logger, IPEndPoint localEndPoint, IPEndPoint remote, int length);
 }

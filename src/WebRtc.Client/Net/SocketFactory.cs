@@ -13,3 +13,15 @@ namespace WebRtc.Client.Net;
 /// <param name="protocol">UDP or TCP.</param>
 /// <returns>A new, unbound socket.</returns>
 public delegate Socket SocketFactory(AddressFamily family, SocketType type, ProtocolType protocol);
+
+/// <summary>Applies a caller's <see cref="SocketFactory"/> or the default.</summary>
+internal static class SocketFactories
+{
+    /// <summary>Creates a socket through <paramref name="factory"/>, or directly when it is null.</summary>
+    /// <exception cref="InvalidOperationException">The factory returned null.</exception>
+    public static Socket Create(SocketFactory? factory, AddressFamily family, SocketType type, ProtocolType protocol) =>
+        factory is null
+            ? new Socket(family, type, protocol)
+            : factory(family, type, protocol)
+              ?? throw new InvalidOperationException($"The SocketFactory returned null for a {family} {protocol} socket.");
+}

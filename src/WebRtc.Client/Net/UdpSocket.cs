@@ -99,13 +99,14 @@ public sealed class UdpSocket : IDisposable, IAsyncDisposable
     /// <summary>Binds a UDP socket to <paramref name="localEndPoint"/>; port 0 picks an ephemeral port.</summary>
     /// <param name="localEndPoint">Local address and port.</param>
     /// <param name="logger">Logger for Debug-level network diagnostics; null for none.</param>
+    /// <param name="socketFactory">Creates the socket; null for <c>new Socket(...)</c>.</param>
     /// <returns>The bound socket; call <see cref="Start"/> to receive.</returns>
     /// <exception cref="SocketException">The address cannot be bound (in use, not local, ...).</exception>
-    public static UdpSocket Bind(IPEndPoint localEndPoint, ILogger? logger = null)
+    public static UdpSocket Bind(IPEndPoint localEndPoint, ILogger? logger = null, SocketFactory? socketFactory = null)
     {
         ArgumentNullException.ThrowIfNull(localEndPoint);
         var log = logger ?? NullLogger.Instance;
-        var socket = CreateAndBind(localEndPoint, log);
+        var socket = CreateAndBind(localEndPoint, log, socketFactory);
         return new UdpSocket(socket, log);
     }
 
@@ -119,11 +120,12 @@ public sealed class UdpSocket : IDisposable, IAsyncDisposable
     /// <param name="minPort">Lowest acceptable port, 1..65535.</param>
     /// <param name="maxPort">Highest acceptable port, <paramref name="minPort"/>..65535.</param>
     /// <param name="logger">Logger for Debug-level network diagnostics; null for none.</param>
+    /// <param name="socketFactory">Creates each socket tried; null for <c>new Socket(...)</c>.</param>
     /// <returns>The bound socket; call <see cref="Start"/> to receive.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The range is empty or outside 1..65535.</exception>
     /// <exception cref="InvalidOperationException">Every port of the range is in use.</exception>
     /// <exception cref="SocketException">The address itself cannot be bound (not a local address, ...).</exception>
-    public static UdpSocket BindInRange(IPAddress address, int minPort, int maxPort, ILogger? logger = null)
+    public static UdpSocket BindInRange(IPAddress address, int minPort, int maxPort, ILogger? logger = null, SocketFactory? socketFactory = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentOutOfRangeException.ThrowIfLessThan(minPort, 1);
@@ -139,7 +141,7 @@ public sealed class UdpSocket : IDisposable, IAsyncDisposable
             int port = minPort + ((offset + i) % count);
             try
             {
-                return new UdpSocket(CreateAndBind(new IPEndPoint(address, port), log), log);
+                return new UdpSocket(CreateAndBind(new IPEndPoint(address, port), log, socketFactory), log);
             }
             catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
             {
@@ -240,9 +242,9 @@ public sealed class UdpSocket : IDisposable, IAsyncDisposable
         }
     }
 
-    private static Socket CreateAndBind(IPEndPoint localEndPoint, ILogger logger)
+    private static Socket CreateAndBind(IPEndPoint localEndPoint, ILogger logger, SocketFactory? socketFactory)
     {
-        var socket = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var socket = SocketFactories.Create(socketFactory, localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
             if (localEndPoint.AddressFamily == AddressFamily.InterNetworkV6)
