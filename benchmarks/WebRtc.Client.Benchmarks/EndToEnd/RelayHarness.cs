@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using WebRtc.Client.DataChannels;
+using WebRtc.Client.Ice;
 
 namespace WebRtc.Client.Benchmarks.EndToEnd;
 
