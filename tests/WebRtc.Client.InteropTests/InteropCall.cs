@@ -31,13 +31,13 @@ public sealed class InteropCall : IAsyncDisposable
     // Our candidates on their way to the foreign peer: awaited at the end, so none lands in the next call.
     private readonly List<Task> _forwards = [];
 
-    private InteropCall(ForeignPeer foreign, bool trickle, int mark, RTCPeerConnectionOptions? options)
+    private InteropCall(ForeignPeer foreign, bool trickle, int mark, RTCPeerConnectionOptions? options, RTCConfiguration? configuration)
     {
         Foreign = foreign;
         Trickle = trickle;
         Mark = mark;
         options ??= new RTCPeerConnectionOptions();
-        Pc = new RTCPeerConnection(new RTCConfiguration(), options with
+        Pc = new RTCPeerConnection(configuration ?? new RTCConfiguration(), options with
         {
             BindAddresses = [IPAddress.Loopback],
             LoggerFactory = options.LoggerFactory ?? ProgressLoggerFactory.WhenVerbose,
@@ -75,12 +75,23 @@ public sealed class InteropCall : IAsyncDisposable
 
     public string? AnswerSdp { get; private set; }
 
-    /// <summary>Resets the foreign peer (a new RTCPeerConnection; for Chromium a fresh page) and configures it.</summary>
-    public static async Task<InteropCall> StartAsync(ForeignPeer foreign, bool trickle = true, bool foreignEchoes = false, RTCPeerConnectionOptions? options = null)
+    /// <summary>
+    /// Resets the foreign peer (a new RTCPeerConnection; for Chromium a fresh page) and configures it:
+    /// <paramref name="foreignConfiguration"/> is the foreign RTCConfiguration (iceServers,
+    /// iceTransportPolicy), <paramref name="configuration"/> ours.
+    /// </summary>
+    public static async Task<InteropCall> StartAsync(ForeignPeer foreign, bool trickle = true, bool foreignEchoes = false, RTCPeerConnectionOptions? options = null,
+        RTCConfiguration? configuration = null, JsonObject? foreignConfiguration = null)
     {
         await foreign.CallAsync("reset").ConfigureAwait(false);
-        await foreign.CallAsync("config", new JsonObject { ["trickle"] = trickle, ["echo"] = foreignEchoes }).ConfigureAwait(false);
-        return new InteropCall(foreign, trickle, foreign.EventCount, options);
+        var config = new JsonObject { ["trickle"] = trickle, ["echo"] = foreignEchoes };
+        if (foreignConfiguration is not null)
+        {
+            config["rtcConfiguration"] = foreignConfiguration;
+        }
+
+        await foreign.CallAsync("config", config).ConfigureAwait(false);
+        return new InteropCall(foreign, trickle, foreign.EventCount, options, configuration);
     }
 
     /// <summary>Creates a channel on the foreign side; returns its properties.</summary>

@@ -117,7 +117,7 @@ public sealed partial class IceAgent
         var writer = new StunWriter(_buffer, StunMessageType.BindingRequest, id);
         writer.AddString(StunAttributeType.Username, checkUsername);
         // RFC 8445 §7.1.1: PRIORITY is what a peer-reflexive candidate from this base would get.
-        writer.AddUInt32(StunAttributeType.Priority, IcePriority.Compute(RTCIceCandidateType.Prflx, pair.Local.LocalPreference, ComponentRtp));
+        writer.AddUInt32(StunAttributeType.Priority, pair.Local.PeerReflexivePriority);
         writer.AddUInt64(_controlling ? StunAttributeType.IceControlling : StunAttributeType.IceControlled, TieBreaker);
         if (useCandidate)
         {
@@ -227,7 +227,7 @@ public sealed partial class IceAgent
 
     private bool HandleBindingRequest(int baseId, IPEndPoint remote, in StunReader request, TimeSpan now)
     {
-        if (!_hostByBase.TryGetValue(baseId, out var host))
+        if (!_bases.TryGetValue(baseId, out var host))
         {
             return false;
         }
@@ -274,12 +274,17 @@ public sealed partial class IceAgent
             return true;
         }
 
-        var remoteCandidate = _remote.Find(r => r.EndPoint.Equals(remote));
+        var remoteCandidate = FindRemote(remote, host.Protocol);
         if (remoteCandidate is null)
         {
             // RFC 8445 §7.3.1.3: learn a peer-reflexive candidate with the PRIORITY of the request.
+            // Over TCP it is the peer's end of a connection it opened: active (RFC 6544 §7.2).
             request.TryGetUInt32(StunAttributeType.Priority, out uint priority);
-            remoteCandidate = new IceRemoteCandidate(RTCIceCandidateType.Prflx, remote, priority, "prflx" + (++_prflxCounter).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            remoteCandidate = new IceRemoteCandidate(RTCIceCandidateType.Prflx, remote, priority, "prflx" + (++_prflxCounter).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                Protocol = host.Protocol,
+                TcpType = host.Protocol == RTCIceProtocol.Tcp ? RTCIceTcpCandidateType.Active : null,
+            };
             _remote.Add(remoteCandidate);
         }
 
@@ -505,8 +510,11 @@ public sealed partial class IceAgent
     {
         // RFC 8445 §7.2.5.3.1: a mapped address we do not know is a local peer-reflexive candidate.
         if (!response.TryGetXorAddress(StunAttributeType.XorMappedAddress, out var mapped) || mapped is null
-            || _local.Exists(l => l.EndPoint.Equals(mapped)) || !_hostByBase.TryGetValue(transaction.BaseId, out var host))
+            || _local.Exists(l => l.EndPoint.Equals(mapped)) || !_bases.TryGetValue(transaction.BaseId, out var host)
+            || host.Type != RTCIceCandidateType.Host || host.Protocol != RTCIceProtocol.Udp)
         {
+            // A TCP connection's mapped port is that connection's alone, and a relay's mapped
+            // address is the relay itself: neither is a candidate anyone else could use.
             return;
         }
 
@@ -517,7 +525,7 @@ public sealed partial class IceAgent
             host.EndPoint,
             IcePriority.Compute(RTCIceCandidateType.Prflx, host.LocalPreference, ComponentRtp),
             IceFoundation.Compute(RTCIceCandidateType.Prflx, host.EndPoint.Address, RTCIceProtocol.Udp, null),
-            server: null) { LocalPreference = host.LocalPreference });
+            server: null) { LocalPreference = host.LocalPreference, RelatedEndPoint = host.EndPoint, PeerReflexivePriority = host.PeerReflexivePriority });
     }
 
     private void SetNominated(IceCandidatePair pair)
@@ -585,7 +593,7 @@ public sealed partial class IceAgent
             host.EndPoint,
             IcePriority.Compute(RTCIceCandidateType.Srflx, host.LocalPreference, ComponentRtp),
             IceFoundation.Compute(RTCIceCandidateType.Srflx, host.EndPoint.Address, RTCIceProtocol.Udp, remote.ToString()),
-            remote) { LocalPreference = host.LocalPreference };
+            remote) { LocalPreference = host.LocalPreference, RelatedEndPoint = host.EndPoint, PeerReflexivePriority = host.PeerReflexivePriority };
         _local.Add(srflx);
         _events.Enqueue(new IceLocalCandidateEvent(srflx, _localUfrag));
         return true;

@@ -137,7 +137,7 @@ public sealed partial class IceAgent
         SetGatheringState(RTCIceGatheringState.Gathering);
         foreach (var candidate in _local)
         {
-            if (candidate.Type is RTCIceCandidateType.Host or RTCIceCandidateType.Srflx)
+            if (candidate.Type is RTCIceCandidateType.Host or RTCIceCandidateType.Srflx or RTCIceCandidateType.Relay)
             {
                 _events.Enqueue(new IceLocalCandidateEvent(candidate, _localUfrag));
             }

@@ -33,7 +33,7 @@ public sealed partial class IceAgent
 
     private void UpdateGathering()
     {
-        if (_localCandidatesDone && _pendingServerTransactions == 0)
+        if (_localCandidatesDone && _pendingServerTransactions == 0 && _pendingRelays == 0)
         {
             SetGatheringState(RTCIceGatheringState.Complete);
         }

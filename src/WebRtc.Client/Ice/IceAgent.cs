@@ -28,7 +28,7 @@ public sealed partial class IceAgent
     private byte[] _localKey;
     private readonly byte[] _buffer = new byte[1280];
     private readonly List<IceLocalCandidate> _local = [];
-    private readonly Dictionary<int, IceLocalCandidate> _hostByBase = [];
+    private readonly Dictionary<int, IceLocalCandidate> _bases = [];
     private readonly List<IceRemoteCandidate> _remote = [];
     private readonly List<IceCandidatePair> _pairs = [];
     private readonly Queue<IceCandidatePair> _triggered = new();
@@ -53,6 +53,7 @@ public sealed partial class IceAgent
     private TimeSpan? _nominationDeadline;
     private TimeSpan _nextConsent;
     private int _pendingServerTransactions;
+    private int _pendingRelays;
     private int _prflxCounter;
     private (int BaseId, IPEndPoint Remote)[] _validSources = [];
 
@@ -140,12 +141,6 @@ public sealed partial class IceAgent
     public IceLocalCandidate AddHostCandidate(int baseId, IPEndPoint endPoint, ushort localPreference, TimeSpan now)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
-        ThrowIfClosed();
-        if (_hostByBase.ContainsKey(baseId))
-        {
-            throw new ArgumentException($"Base {baseId} already has a host candidate.", nameof(baseId));
-        }
-
         var host = new IceLocalCandidate(
             RTCIceCandidateType.Host,
             endPoint,
@@ -153,12 +148,12 @@ public sealed partial class IceAgent
             endPoint,
             IcePriority.Compute(RTCIceCandidateType.Host, localPreference, ComponentRtp),
             IceFoundation.Compute(RTCIceCandidateType.Host, endPoint.Address, RTCIceProtocol.Udp, null),
-            server: null) { LocalPreference = localPreference };
-        _hostByBase.Add(baseId, host);
-        _local.Add(host);
-        SetGatheringState(RTCIceGatheringState.Gathering);
-        _events.Enqueue(new IceLocalCandidateEvent(host, _localUfrag));
-
+            server: null)
+        {
+            LocalPreference = localPreference,
+            PeerReflexivePriority = IcePriority.Compute(RTCIceCandidateType.Prflx, localPreference, ComponentRtp),
+        };
+        AddBase(host, now);
         if (!_options.Lite)
         {
             foreach (var server in _options.StunServers)
@@ -170,13 +165,124 @@ public sealed partial class IceAgent
             }
         }
 
-        foreach (var remote in _remote)
-        {
-            TryAddPair(host, remote, now);
-        }
-
         Update(now);
         return host;
+    }
+
+    /// <summary>
+    /// Adds a host TCP candidate (RFC 6544): a passive one for a listening socket, or an active
+    /// one (signaled with port 9, §4.5) for which the driver opens connections to the peer's
+    /// passive candidates when the agent sends to them.
+    /// </summary>
+    /// <param name="baseId">The driver's identifier of the listener (passive) or of the connecting side (active).</param>
+    /// <param name="endPoint">The listening address (passive), or the local address with port 9 (active).</param>
+    /// <param name="tcpType">Active or passive; simultaneous-open is not supported.</param>
+    /// <param name="interfacePreference">The interface's UDP local preference (<see cref="IcePriority.LocalPreference"/>).</param>
+    /// <param name="now">Agent clock.</param>
+    /// <exception cref="ArgumentException"><paramref name="tcpType"/> is simultaneous-open.</exception>
+    public IceLocalCandidate AddTcpHostCandidate(int baseId, IPEndPoint endPoint, RTCIceTcpCandidateType tcpType, ushort interfacePreference, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        if (tcpType == RTCIceTcpCandidateType.So)
+        {
+            throw new ArgumentException("Simultaneous-open TCP candidates are not supported.", nameof(tcpType));
+        }
+
+        ushort localPreference = IcePriority.TcpLocalPreference(tcpType, interfacePreference);
+        var host = new IceLocalCandidate(
+            RTCIceCandidateType.Host,
+            endPoint,
+            baseId,
+            endPoint,
+            IcePriority.Compute(IcePriority.HostTcpTypePreference, localPreference, ComponentRtp),
+            IceFoundation.Compute(RTCIceCandidateType.Host, endPoint.Address, RTCIceProtocol.Tcp, null),
+            server: null)
+        {
+            LocalPreference = localPreference,
+            Protocol = RTCIceProtocol.Tcp,
+            TcpType = tcpType,
+            PeerReflexivePriority = IcePriority.Compute(IcePriority.PeerReflexiveTcpTypePreference, localPreference, ComponentRtp),
+        };
+        AddBase(host, now);
+        Update(now);
+        return host;
+    }
+
+    /// <summary>
+    /// Says that the driver is allocating a relay from a TURN server, so gathering is not complete
+    /// until <see cref="AddRelayCandidate"/> or <see cref="RelayGatheringFailed"/> answers it.
+    /// </summary>
+    public void BeginRelayGathering()
+    {
+        ThrowIfClosed();
+        _pendingRelays++;
+        SetGatheringState(RTCIceGatheringState.Gathering);
+    }
+
+    /// <summary>An allocation announced by <see cref="BeginRelayGathering"/> failed; the driver reports the error itself.</summary>
+    public void RelayGatheringFailed(TimeSpan now)
+    {
+        _pendingRelays = Math.Max(0, _pendingRelays - 1);
+        Update(now);
+    }
+
+    /// <summary>
+    /// Adds a relay candidate (RFC 8656): the relayed transport address of a TURN allocation is
+    /// its own base; what the agent sends from it the driver wraps for the TURN server.
+    /// Answers one <see cref="BeginRelayGathering"/>.
+    /// </summary>
+    /// <param name="baseId">The driver's identifier of the allocation.</param>
+    /// <param name="relayed">XOR-RELAYED-ADDRESS: the address peers send to.</param>
+    /// <param name="mapped">XOR-MAPPED-ADDRESS of the allocation: signaled as raddr/rport.</param>
+    /// <param name="relayProtocol">How the TURN server is reached.</param>
+    /// <param name="server">The TURN server's address (for the foundation).</param>
+    /// <param name="url">The turn:/turns: URL (W3C url).</param>
+    /// <param name="interfacePreference">The UDP local preference of the interface the allocation leaves from.</param>
+    /// <param name="now">Agent clock.</param>
+    public IceLocalCandidate AddRelayCandidate(int baseId, IPEndPoint relayed, IPEndPoint mapped, RTCIceServerTransportProtocol relayProtocol, IPEndPoint server, string? url, ushort interfacePreference, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(relayed);
+        ArgumentNullException.ThrowIfNull(mapped);
+        ArgumentNullException.ThrowIfNull(server);
+        ushort localPreference = IcePriority.RelayLocalPreference(relayProtocol, interfacePreference);
+        var relay = new IceLocalCandidate(
+            RTCIceCandidateType.Relay,
+            relayed,
+            baseId,
+            relayed,
+            IcePriority.Compute(RTCIceCandidateType.Relay, localPreference, ComponentRtp),
+            // RFC 8445 §5.1.1.3: same type, base, protocol and server give the same foundation.
+            IceFoundation.Compute(RTCIceCandidateType.Relay, relayed.Address, RTCIceProtocol.Udp, server + "/" + relayProtocol),
+            server)
+        {
+            LocalPreference = localPreference,
+            RelayProtocol = relayProtocol,
+            Url = url,
+            RelatedEndPoint = mapped,
+            PeerReflexivePriority = IcePriority.Compute(RTCIceCandidateType.Prflx, localPreference, ComponentRtp),
+        };
+        _pendingRelays = Math.Max(0, _pendingRelays - 1);
+        AddBase(relay, now);
+        Update(now);
+        return relay;
+    }
+
+    private void AddBase(IceLocalCandidate candidate, TimeSpan now)
+    {
+        ThrowIfClosed();
+        if (_bases.ContainsKey(candidate.BaseId))
+        {
+            throw new ArgumentException($"Base {candidate.BaseId} already has a candidate.", "baseId");
+        }
+
+        _bases.Add(candidate.BaseId, candidate);
+        _local.Add(candidate);
+        SetGatheringState(RTCIceGatheringState.Gathering);
+        _events.Enqueue(new IceLocalCandidateEvent(candidate, _localUfrag));
+        foreach (var remote in _remote)
+        {
+            TryAddPair(candidate, remote, now);
+        }
     }
 
     /// <summary>Says that no more bases will be added; gathering completes once the STUN servers have answered.</summary>
@@ -226,13 +332,26 @@ public sealed partial class IceAgent
         }
     }
 
-    /// <summary>Adds a remote candidate (trickled or from the SDP); TCP candidates are ignored (UDP only).</summary>
+    /// <summary>Adds a remote candidate (trickled or from the SDP).</summary>
+    /// <param name="type">Candidate type.</param>
+    /// <param name="endPoint">Its resolved address.</param>
+    /// <param name="priority">Its priority.</param>
+    /// <param name="foundation">Its foundation.</param>
+    /// <param name="now">Agent clock.</param>
+    /// <param name="protocol">UDP, or TCP (RFC 6544).</param>
+    /// <param name="tcpType">For TCP candidates, the peer's tcptype; a TCP candidate without one is unusable.</param>
     /// <returns>The candidate, or null when it was a duplicate or unusable.</returns>
-    public IceRemoteCandidate? AddRemoteCandidate(RTCIceCandidateType type, IPEndPoint endPoint, uint priority, string foundation, TimeSpan now)
+    public IceRemoteCandidate? AddRemoteCandidate(RTCIceCandidateType type, IPEndPoint endPoint, uint priority, string foundation, TimeSpan now,
+        RTCIceProtocol protocol = RTCIceProtocol.Udp, RTCIceTcpCandidateType? tcpType = null)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ThrowIfClosed();
-        var existing = _remote.Find(r => r.EndPoint.Equals(endPoint));
+        if (protocol == RTCIceProtocol.Tcp && tcpType is null)
+        {
+            return null;
+        }
+
+        var existing = FindRemote(endPoint, protocol);
         if (existing is not null)
         {
             if (existing.Type == RTCIceCandidateType.Prflx && type != RTCIceCandidateType.Prflx)
@@ -247,16 +366,19 @@ public sealed partial class IceAgent
             return null;
         }
 
-        var remote = new IceRemoteCandidate(type, endPoint, priority, foundation);
+        var remote = new IceRemoteCandidate(type, endPoint, priority, foundation) { Protocol = protocol, TcpType = protocol == RTCIceProtocol.Tcp ? tcpType : null };
         _remote.Add(remote);
-        foreach (var host in _hostByBase.Values)
+        foreach (var local in _bases.Values)
         {
-            TryAddPair(host, remote, now);
+            TryAddPair(local, remote, now);
         }
 
         Update(now);
         return remote;
     }
+
+    private IceRemoteCandidate? FindRemote(IPEndPoint endPoint, RTCIceProtocol protocol) =>
+        _remote.Find(r => r.Protocol == protocol && r.EndPoint.Equals(endPoint));
 
     /// <summary>The peer said end-of-candidates (RFC 8838 §8.2).</summary>
     public void AddRemoteEndOfCandidates(TimeSpan now)
@@ -435,6 +557,11 @@ public sealed partial class IceAgent
 
     private IceCandidatePair? TryAddPair(IceLocalCandidate local, IceRemoteCandidate remote, TimeSpan now)
     {
+        if (!ProtocolsPair(local, remote))
+        {
+            return null;
+        }
+
         // RFC 8445 §6.1.2.2: same component and address family; loopback only pairs with loopback.
         if (local.EndPoint.AddressFamily != remote.EndPoint.AddressFamily
             || IPAddress.IsLoopback(local.EndPoint.Address) != IPAddress.IsLoopback(remote.EndPoint.Address)
@@ -482,6 +609,26 @@ public sealed partial class IceAgent
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>
+    /// UDP pairs with UDP (a relay base relays UDP). TCP follows RFC 6544 §6.2: our active side
+    /// connects to the peer's passive one; our passive side cannot connect anywhere, so it only
+    /// pairs with the peer-reflexive candidate of a connection the peer opened to it.
+    /// </summary>
+    private static bool ProtocolsPair(IceLocalCandidate local, IceRemoteCandidate remote)
+    {
+        if (local.Protocol != remote.Protocol)
+        {
+            return false;
+        }
+
+        return local.Protocol == RTCIceProtocol.Udp || (local.TcpType, remote.TcpType) switch
+        {
+            (RTCIceTcpCandidateType.Active, RTCIceTcpCandidateType.Passive) => true,
+            (RTCIceTcpCandidateType.Passive, RTCIceTcpCandidateType.Active) => remote.Type == RTCIceCandidateType.Prflx,
+            _ => false,
+        };
+    }
 
     private IceCandidatePair? FindPair(int baseId, IPEndPoint remote)
     {

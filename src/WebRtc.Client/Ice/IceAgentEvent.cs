@@ -27,8 +27,9 @@ public sealed record IceSelectedPairEvent(IceCandidatePair? Pair) : IceAgentEven
 /// <param name="Role">The new role.</param>
 public sealed record IceRoleEvent(RTCIceRole Role) : IceAgentEvent;
 
-/// <summary>A STUN server did not answer or refused us while gathering (W3C icecandidateerror).</summary>
+/// <summary>A STUN or TURN server did not answer or refused us while gathering (W3C icecandidateerror).</summary>
 /// <param name="Server">The server.</param>
 /// <param name="ErrorCode">STUN error code, or 701 when the server did not answer (W3C).</param>
 /// <param name="ErrorText">Reason.</param>
-public sealed record IceCandidateErrorEvent(System.Net.IPEndPoint Server, int ErrorCode, string ErrorText) : IceAgentEvent;
+/// <param name="Url">The stun:/turn: URL of the server, when known (W3C url).</param>
+public sealed record IceCandidateErrorEvent(System.Net.IPEndPoint Server, int ErrorCode, string ErrorText, string? Url = null) : IceAgentEvent;

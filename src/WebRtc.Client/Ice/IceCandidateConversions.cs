@@ -7,18 +7,19 @@ internal static class IceCandidateConversions
 {
     public static RTCIceCandidate ToRTC(IceLocalCandidate candidate, string? usernameFragment)
     {
-        bool derived = candidate.Type != RTCIceCandidateType.Host;
+        // RFC 8839 §5.1: raddr/rport name the base of a derived candidate, the mapped address of a relay one.
+        var related = candidate.Type == RTCIceCandidateType.Host ? null : candidate.RelatedEndPoint ?? candidate.BaseEndPoint;
         return new RTCIceCandidate(
             candidate.Foundation,
             (int)RTCIceComponent.Rtp,
-            RTCIceProtocol.Udp,
+            candidate.Protocol,
             candidate.Priority,
             AddressText(candidate.EndPoint.Address),
             candidate.EndPoint.Port,
             candidate.Type,
-            // RFC 8839 §5.1: raddr/rport name the base of a derived candidate.
-            relatedAddress: derived ? AddressText(candidate.BaseEndPoint.Address) : null,
-            relatedPort: derived ? candidate.BaseEndPoint.Port : null,
+            relatedAddress: related is null ? null : AddressText(related.Address),
+            relatedPort: related?.Port,
+            tcpType: candidate.TcpType,
             generation: 0,
             usernameFragment: usernameFragment);
     }

@@ -54,6 +54,19 @@ public enum RTCIceComponent
     Rtcp = 2,
 }
 
+/// <summary>How a TURN client reaches its server (W3C RTCIceServerTransportProtocol, the relayProtocol of a relay candidate).</summary>
+public enum RTCIceServerTransportProtocol
+{
+    /// <summary>UDP (turn: with transport=udp, the default).</summary>
+    Udp,
+
+    /// <summary>TCP (turn: with transport=tcp).</summary>
+    Tcp,
+
+    /// <summary>TLS over TCP (turns:).</summary>
+    Tls,
+}
+
 /// <summary>Maps the candidate enums to and from their tokens in the SDP candidate grammar.</summary>
 internal static class IceCandidateTokens
 {

@@ -16,6 +16,27 @@ public sealed class IceLocalCandidate
         Server = server;
     }
 
+    /// <summary>Transport protocol: UDP, or TCP for RFC 6544 candidates. A relay candidate is UDP (RFC 8656 relays UDP) whatever <see cref="RelayProtocol"/> is.</summary>
+    public RTCIceProtocol Protocol { get; internal init; } = RTCIceProtocol.Udp;
+
+    /// <summary>For TCP candidates: active, passive or simultaneous-open (RFC 6544 §4.5).</summary>
+    public RTCIceTcpCandidateType? TcpType { get; internal init; }
+
+    /// <summary>For relay candidates: how this agent reaches the TURN server (W3C relayProtocol).</summary>
+    public RTCIceServerTransportProtocol? RelayProtocol { get; internal init; }
+
+    /// <summary>For server-reflexive and relay candidates: the STUN or TURN URL it came from (W3C url).</summary>
+    public string? Url { get; internal init; }
+
+    /// <summary>
+    /// The related address signaled as raddr/rport (RFC 8839 §5.1): the base for server- and
+    /// peer-reflexive candidates, the mapped address for relay candidates, null for host candidates.
+    /// </summary>
+    public IPEndPoint? RelatedEndPoint { get; internal init; }
+
+    /// <summary>PRIORITY sent in checks from this base: what a peer-reflexive candidate learned from them gets (RFC 8445 §7.1.1).</summary>
+    internal uint PeerReflexivePriority { get; init; }
+
     /// <summary>Candidate type.</summary>
     public RTCIceCandidateType Type { get; }
 
@@ -44,7 +65,7 @@ public sealed class IceLocalCandidate
     public RTCIceCandidate ToRTCIceCandidate(string? usernameFragment = null) => IceCandidateConversions.ToRTC(this, usernameFragment);
 
     /// <inheritdoc />
-    public override string ToString() => $"{Type} {EndPoint}";
+    public override string ToString() => Protocol == RTCIceProtocol.Tcp ? $"{Type} tcp {TcpType} {EndPoint}" : $"{Type} {EndPoint}";
 }
 
 /// <summary>A candidate of the peer, with its resolved address.</summary>
@@ -57,6 +78,12 @@ public sealed class IceRemoteCandidate
         Priority = priority;
         Foundation = foundation;
     }
+
+    /// <summary>Transport protocol of the candidate.</summary>
+    public RTCIceProtocol Protocol { get; internal init; } = RTCIceProtocol.Udp;
+
+    /// <summary>For TCP candidates: active, passive or simultaneous-open.</summary>
+    public RTCIceTcpCandidateType? TcpType { get; internal init; }
 
     /// <summary>Candidate type; peer-reflexive when learned from a check (RFC 8445 §7.3.1.3).</summary>
     public RTCIceCandidateType Type { get; internal set; }
@@ -71,5 +98,5 @@ public sealed class IceRemoteCandidate
     public string Foundation { get; internal set; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Type} {EndPoint}";
+    public override string ToString() => Protocol == RTCIceProtocol.Tcp ? $"{Type} tcp {TcpType} {EndPoint}" : $"{Type} {EndPoint}";
 }

@@ -41,6 +41,69 @@ public static class IcePriority
     }
 
     /// <summary>
+    /// Type preference of host TCP candidates. RFC 6544 §4.2 wants UDP preferred where both work;
+    /// like libwebrtc, TCP candidates get a type preference below server-reflexive UDP (100).
+    /// </summary>
+    public const int HostTcpTypePreference = 90;
+
+    /// <summary>Type preference of peer-reflexive TCP candidates (below <see cref="HostTcpTypePreference"/>).</summary>
+    public const int PeerReflexiveTcpTypePreference = 80;
+
+    /// <summary>A candidate's priority from an explicit type preference (0 to 126), as RFC 6544 TCP candidates need.</summary>
+    /// <param name="typePreference">The type preference, 0 to 126.</param>
+    /// <param name="localPreference">The local preference.</param>
+    /// <param name="componentId">The component id, 1 to 256.</param>
+    /// <returns>The priority.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    public static uint Compute(int typePreference, ushort localPreference, int componentId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(typePreference);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(typePreference, 126);
+        ArgumentOutOfRangeException.ThrowIfLessThan(componentId, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(componentId, 256);
+        return ((uint)typePreference << 24) + ((uint)localPreference << 8) + (uint)(256 - componentId);
+    }
+
+    /// <summary>
+    /// The local preference of a TCP candidate (RFC 6544 §4.2):
+    /// <c>2^13 * directionPreference + otherPreference</c>, with direction preferences active 6,
+    /// passive 4, simultaneous-open 2 (the host-candidate values), and the interface ranking of
+    /// <paramref name="interfacePreference"/> scaled into the 13-bit other-preference.
+    /// </summary>
+    /// <param name="tcpType">The candidate's TCP type.</param>
+    /// <param name="interfacePreference">The UDP local preference of the same interface (see <see cref="LocalPreference"/>).</param>
+    /// <returns>The local preference.</returns>
+    public static ushort TcpLocalPreference(RTCIceTcpCandidateType tcpType, ushort interfacePreference)
+    {
+        int direction = tcpType switch
+        {
+            RTCIceTcpCandidateType.Active => 6,
+            RTCIceTcpCandidateType.Passive => 4,
+            _ => 2,
+        };
+        return (ushort)((direction << 13) + (interfacePreference >> 3));
+    }
+
+    /// <summary>
+    /// The local preference of a relay candidate: the way to the TURN server ranks first (UDP over
+    /// TCP over TLS, as libwebrtc ranks them, since each adds head-of-line blocking or cost), then
+    /// the interface's own preference.
+    /// </summary>
+    /// <param name="relayProtocol">How the TURN server is reached.</param>
+    /// <param name="interfacePreference">The UDP local preference of the interface the allocation leaves from.</param>
+    /// <returns>The local preference.</returns>
+    public static ushort RelayLocalPreference(RTCIceServerTransportProtocol relayProtocol, ushort interfacePreference)
+    {
+        int rank = relayProtocol switch
+        {
+            RTCIceServerTransportProtocol.Udp => 2,
+            RTCIceServerTransportProtocol.Tcp => 1,
+            _ => 0,
+        };
+        return (ushort)((rank << 14) + (interfacePreference >> 2));
+    }
+
+    /// <summary>
     /// A local preference for a multihomed, dual-stack host in the spirit of RFC 8421 §4:
     /// <c>(255 - min(interfaceOrder, 255)) * 256 + familyPreference</c>, with a family preference of
     /// 255 for IPv6 and 127 for IPv4. Interfaces rank first (order 0 is the preferred one, as

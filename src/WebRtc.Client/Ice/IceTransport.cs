@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WebRtc.Client.Net;
+using WebRtc.Client.Turn;
 
 namespace WebRtc.Client.Ice;
 
@@ -10,7 +11,9 @@ namespace WebRtc.Client.Ice;
 /// The driver around <see cref="IceAgent"/>: binds the UDP sockets, gathers, runs the agent's
 /// timers on the injected <see cref="TimeProvider"/>, raises events without holding its lock,
 /// demultiplexes received datagrams by their first byte (RFC 7983) and offers the selected pair
-/// to DTLS and SRTP as <see cref="IDatagramTransport"/>s.
+/// to DTLS and SRTP as <see cref="IDatagramTransport"/>s. Besides UDP host sockets, a base can be
+/// an RFC 6544 TCP listener or connector, or a TURN allocation (RFC 8656) whose sans-IO client
+/// runs under the same lock and clock as the agent.
 /// </summary>
 public sealed class IceTransport : IAsyncDisposable
 {
@@ -20,7 +23,10 @@ public sealed class IceTransport : IAsyncDisposable
     private readonly long _epoch;
     private readonly object _sync = new();
     private readonly IceAgent _agent;
-    private readonly List<UdpSocket> _sockets = [];
+    private readonly List<IceBase?> _bases = [];
+    private readonly List<TurnAllocation> _allocations = [];
+    private readonly CancellationTokenSource _closing = new();
+    private int _relayPeersSynced;
     private readonly ITimer _timer;
     private readonly List<IceAgentEvent> _pendingEvents = [];
     private readonly DemuxChannel _dtls;
@@ -55,7 +61,7 @@ public sealed class IceTransport : IAsyncDisposable
                 DisconnectedTimeout = tuning.DisconnectedTimeout,
                 ConsentTimeout = tuning.ConsentTimeout,
                 KeepRedundantServerReflexive = tuning.KeepRedundantServerReflexive,
-                StunServers = _options.StunServers,
+                StunServers = _options.RelayOnly ? [] : _options.StunServers,
                 Random = tuning.Random,
             },
             SendFromBase);
@@ -234,12 +240,18 @@ public sealed class IceTransport : IAsyncDisposable
 
         foreach (var (address, order) in addresses)
         {
+            if (_options.RelayOnly)
+            {
+                break;
+            }
+
+            ushort preference = IcePriority.LocalPreference(address.AddressFamily, order);
             UdpSocket socket;
             try
             {
                 socket = _options.MinPort is { } min && _options.MaxPort is { } max
-                    ? UdpSocket.BindInRange(address, min, max, _logger)
-                    : UdpSocket.Bind(new IPEndPoint(address, 0), _logger);
+                    ? UdpSocket.BindInRange(address, min, max, _logger, _options.SocketFactory)
+                    : UdpSocket.Bind(new IPEndPoint(address, 0), _logger, _options.SocketFactory);
             }
             catch (Exception ex) when (ex is SocketException or InvalidOperationException)
             {
@@ -247,25 +259,295 @@ public sealed class IceTransport : IAsyncDisposable
                 continue;
             }
 
-            int baseId;
-            lock (_sync)
+            int baseId = AddBase(new UdpIceBase(socket));
+            if (baseId < 0)
             {
-                if (_disposed)
-                {
-                    socket.Dispose();
-                    break;
-                }
-
-                baseId = _sockets.Count;
-                _sockets.Add(socket);
+                break;
             }
 
             socket.Start((_, datagram, remote) => OnDatagram(baseId, datagram, remote));
-            Run(agent => agent.AddHostCandidate(baseId, socket.LocalEndPoint, IcePriority.LocalPreference(address.AddressFamily, order), Now));
+            Run(agent => agent.AddHostCandidate(baseId, socket.LocalEndPoint, preference, Now));
+            if (_options.IncludeTcp)
+            {
+                AddTcpBases(address, preference);
+            }
+        }
+
+        foreach (var server in _options.TurnServers)
+        {
+            StartAllocation(server, addresses);
         }
 
         Run(agent => agent.EndOfLocalCandidates(Now));
         return Task.CompletedTask;
+    }
+
+    /// <summary>Adds a base (or reserves its id when null); -1 once disposed.</summary>
+    private int AddBase(IceBase? iceBase)
+    {
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                _ = iceBase?.DisposeAsync().AsTask();
+                return -1;
+            }
+
+            _bases.Add(iceBase);
+            return _bases.Count - 1;
+        }
+    }
+
+    private TcpConnectionOptions TcpOptions(TcpFraming framing) => new()
+    {
+        Framing = framing,
+        Logger = _logger,
+        SocketFactory = _options.SocketFactory,
+    };
+
+    /// <summary>RFC 6544 host candidates on one address: a passive listener and an active connector (port 9).</summary>
+    private void AddTcpBases(IPAddress address, ushort preference)
+    {
+        TcpListenerSocket listener;
+        try
+        {
+            listener = _options.MinPort is { } min && _options.MaxPort is { } max
+                ? TcpListenerSocket.BindInRange(address, min, max, _logger, _options.SocketFactory)
+                : TcpListenerSocket.Bind(new IPEndPoint(address, 0), _logger, _options.SocketFactory);
+        }
+        catch (Exception ex) when (ex is SocketException or InvalidOperationException)
+        {
+            _logger.LogWarning("ICE-TCP: cannot listen on {Address}: {Message}", address, ex.Message);
+            return;
+        }
+
+        int passiveId = AddBase(null);
+        if (passiveId < 0)
+        {
+            listener.Dispose();
+            return;
+        }
+
+        var passive = new TcpPassiveIceBase(listener, passiveId, TcpOptions(TcpFraming.Rfc4571), OnDatagram, _logger);
+        lock (_sync)
+        {
+            _bases[passiveId] = passive;
+        }
+
+        Run(agent => agent.AddTcpHostCandidate(passiveId, passive.LocalEndPoint, RTCIceTcpCandidateType.Passive, preference, Now));
+        int activeId = AddBase(null);
+        if (activeId < 0)
+        {
+            return;
+        }
+
+        lock (_sync)
+        {
+            _bases[activeId] = new TcpActiveIceBase(address, activeId, TcpOptions(TcpFraming.Rfc4571), OnDatagram, _logger);
+        }
+
+        // RFC 6544 §4.5: an active candidate has no port of its own to announce; 9 (discard) stands in.
+        Run(agent => agent.AddTcpHostCandidate(activeId, new IPEndPoint(address, 9), RTCIceTcpCandidateType.Active, preference, Now));
+    }
+
+    /// <summary>Starts allocating a relay from <paramref name="server"/> from the best local address of its family.</summary>
+    private void StartAllocation(IceTurnServer server, List<(IPAddress Address, int Order)> addresses)
+    {
+        var family = server.Server.AddressFamily;
+        bool loopback = IPAddress.IsLoopback(server.Server.Address);
+        var (bindAddress, order) = addresses.FirstOrDefault(a => a.Address.AddressFamily == family && IPAddress.IsLoopback(a.Address) == loopback);
+        if (bindAddress is null)
+        {
+            // No gathered address of that family (or relay-only with none listed): let the kernel choose.
+            (bindAddress, order) = (family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        }
+
+        TurnAllocation allocation;
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            int baseId = _bases.Count;
+            allocation = new TurnAllocation(baseId, server, bindAddress, IcePriority.LocalPreference(family, order), OnDatagram, OnTurnControl, OnTurnClosed, _logger, _options.SocketFactory);
+            _bases.Add(new RelayIceBase(allocation));
+            _allocations.Add(allocation);
+            _agent.BeginRelayGathering();
+            DrainEvents();
+        }
+
+        RaisePending();
+        _ = OpenAllocationAsync(allocation);
+    }
+
+    private async Task OpenAllocationAsync(TurnAllocation allocation)
+    {
+        try
+        {
+            await allocation.OpenAsync(_closing.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // W3C: an unreachable server is error 701.
+            _logger.LogWarning("TURN: cannot reach {Server}: {Message}", allocation, ex.Message);
+            lock (_sync)
+            {
+                if (!_disposed && !allocation.Settled)
+                {
+                    allocation.Settled = true;
+                    _agent.RelayGatheringFailed(Now);
+                    _pendingEvents.Add(new IceCandidateErrorEvent(allocation.Server.Server, 701, "TURN server unreachable: " + ex.Message, allocation.Server.Url));
+                    DrainEvents();
+                    Reschedule();
+                }
+            }
+
+            allocation.Released.TrySetResult();
+            RaisePending();
+            return;
+        }
+
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            allocation.Client.Allocate(Now);
+            DrainTurn(allocation);
+            DrainEvents();
+            Reschedule();
+        }
+
+        RaisePending();
+    }
+
+    private void OnTurnControl(TurnAllocation allocation, ReadOnlySpan<byte> message)
+    {
+        lock (_sync)
+        {
+            // Responses still count while a closing transport waits for its releases.
+            if (_disposed && allocation.Client.State != TurnClientState.Releasing)
+            {
+                return;
+            }
+
+            if (!allocation.Client.HandleServerMessage(message, Now))
+            {
+                _logger.LogDebug("TURN: dropped a {Length}-byte message from {Server} that is neither relayed data nor an answer of ours", message.Length, allocation);
+            }
+
+            DrainTurn(allocation);
+            if (!_disposed)
+            {
+                DrainEvents();
+                Reschedule();
+            }
+        }
+
+        RaisePending();
+    }
+
+    private void OnTurnClosed(TurnAllocation allocation, Exception? error)
+    {
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _logger.LogWarning("TURN: the connection to {Server} closed: {Message}", allocation, error?.Message ?? "end of stream");
+            if (!allocation.Settled)
+            {
+                allocation.Settled = true;
+                _agent.RelayGatheringFailed(Now);
+                _pendingEvents.Add(new IceCandidateErrorEvent(allocation.Server.Server, 701, "TURN server closed the connection", allocation.Server.Url));
+                DrainEvents();
+                Reschedule();
+            }
+        }
+
+        RaisePending();
+    }
+
+    /// <summary>Turns the TURN client's events into agent input and candidate errors (under the lock).</summary>
+    private void DrainTurn(TurnAllocation allocation)
+    {
+        while (allocation.Client.PollEvent(out var turnEvent))
+        {
+            switch (turnEvent)
+            {
+                case TurnAllocatedEvent allocated when !_disposed:
+                    allocation.Settled = true;
+                    _logger.LogInformation("TURN: relay {Relayed} allocated on {Server} (mapped {Mapped}, lifetime {Lifetime})", allocated.RelayedAddress, allocation, allocated.MappedAddress, allocated.Lifetime);
+                    _agent.AddRelayCandidate(allocation.BaseId, allocated.RelayedAddress, allocated.MappedAddress, allocation.Server.Protocol,
+                        allocation.Server.Server, allocation.Server.Url, allocation.InterfacePreference, Now);
+                    _relayPeersSynced = 0;
+                    break;
+                case TurnErrorEvent error when error.Method == Stun.StunMethod.Allocate && !allocation.Settled:
+                    allocation.Settled = true;
+                    _logger.LogWarning("TURN: allocation on {Server} failed: {Code} {Reason}", allocation, error.ErrorCode, error.Reason);
+                    if (!_disposed)
+                    {
+                        _agent.RelayGatheringFailed(Now);
+                        _pendingEvents.Add(new IceCandidateErrorEvent(allocation.Server.Server, error.ErrorCode, error.Reason, allocation.Server.Url));
+                    }
+
+                    allocation.Released.TrySetResult();
+                    break;
+                case TurnErrorEvent error:
+                    _logger.LogWarning("TURN: {Method} on {Server} failed{Peer}: {Code} {Reason}", error.Method, allocation,
+                        error.Peer is null ? string.Empty : " for a peer", error.ErrorCode, error.Reason);
+                    if (allocation.Client.State is TurnClientState.Released or TurnClientState.Failed)
+                    {
+                        allocation.Released.TrySetResult();
+                    }
+
+                    break;
+                case TurnPeerReadyEvent ready:
+                    _logger.LogDebug("TURN: channel {Channel} bound on {Server}", ready.Channel, allocation);
+                    break;
+                case TurnReleasedEvent:
+                    allocation.Released.TrySetResult();
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives every allocation a permission and a channel for each UDP remote candidate (RFC 8656
+    /// §9, §12), so checks and data from the relay reach them. Runs under the lock.
+    /// </summary>
+    private void SyncRelayPeers()
+    {
+        var remotes = _agent.RemoteCandidates;
+        if (_allocations.Count == 0 || _relayPeersSynced == remotes.Count)
+        {
+            return;
+        }
+
+        foreach (var allocation in _allocations)
+        {
+            if (allocation.Client.State != TurnClientState.Allocated || allocation.Client.RelayedAddress is not { } relayed)
+            {
+                continue;
+            }
+
+            foreach (var remote in remotes)
+            {
+                if (remote.Protocol == RTCIceProtocol.Udp && remote.EndPoint.AddressFamily == relayed.AddressFamily && allocation.Peers.Add(remote.EndPoint))
+                {
+                    allocation.Client.AddPeer(remote.EndPoint, Now);
+                    DrainTurn(allocation);
+                }
+            }
+        }
+
+        _relayPeersSynced = remotes.Count;
     }
 
     /// <summary>
@@ -317,15 +599,16 @@ public sealed class IceTransport : IAsyncDisposable
 
     /// <summary>
     /// Adds a remote candidate. mDNS <c>.local</c> names are resolved first; a name that does not
-    /// resolve is dropped with a log line. TCP candidates are ignored (UDP only for now).
+    /// resolve is dropped with a log line. TCP candidates (RFC 6544) pair with this transport's
+    /// TCP candidates when <see cref="IceTransportOptions.IncludeTcp"/> is on.
     /// </summary>
     /// <returns>True when the candidate was added.</returns>
     public async Task<bool> AddRemoteCandidateAsync(RTCIceCandidate candidate, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(candidate);
-        if (candidate.Protocol != RTCIceProtocol.Udp)
+        if (candidate.Protocol == RTCIceProtocol.Tcp && candidate.TcpType is not (RTCIceTcpCandidateType.Active or RTCIceTcpCandidateType.Passive))
         {
-            _logger.LogDebug("ICE: ignoring {Protocol} candidate", candidate.Protocol);
+            _logger.LogDebug("ICE: TCP candidate with tcptype {TcpType} dropped (only active and passive are supported)", candidate.TcpType?.ToString() ?? "missing");
             return false;
         }
 
@@ -370,7 +653,7 @@ public sealed class IceTransport : IAsyncDisposable
                 return;
             }
 
-            added = agent.AddRemoteCandidate(candidate.Type, endPoint, candidate.Priority, candidate.Foundation, Now);
+            added = agent.AddRemoteCandidate(candidate.Type, endPoint, candidate.Priority, candidate.Foundation, Now, candidate.Protocol, candidate.TcpType);
         });
         if (stale)
         {
@@ -383,10 +666,14 @@ public sealed class IceTransport : IAsyncDisposable
     /// <summary>The peer has no more candidates (RFC 8838 end-of-candidates).</summary>
     public void AddRemoteEndOfCandidates() => Run(agent => agent.AddRemoteEndOfCandidates(Now));
 
-    /// <summary>Closes the sockets and the agent.</summary>
+    /// <summary>
+    /// Closes the agent, releases every TURN allocation (RFC 8656 §7.3: a Refresh with lifetime 0,
+    /// waiting briefly for the answers) and closes the sockets and connections.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        List<UdpSocket> sockets;
+        List<IceBase?> bases;
+        List<Task> releases = [];
         lock (_sync)
         {
             if (_disposed)
@@ -397,19 +684,42 @@ public sealed class IceTransport : IAsyncDisposable
             _disposed = true;
             _agent.Close();
             _path = null;
-            sockets = [.. _sockets];
+            bases = [.. _bases];
+            foreach (var allocation in _allocations)
+            {
+                if (allocation.Client.State == TurnClientState.Allocated)
+                {
+                    allocation.Client.Release(Now);
+                    DrainTurn(allocation);
+                    releases.Add(allocation.Released.Task);
+                }
+            }
+
             DrainEvents();
         }
 
-        await _timer.DisposeAsync().ConfigureAwait(false);
-        foreach (var socket in sockets)
+        await _closing.CancelAsync().ConfigureAwait(false);
+        if (releases.Count > 0)
         {
-            await socket.DisposeAsync().ConfigureAwait(false);
+            // Real time on purpose: this waits for the network, not for the agent's clock.
+            await Task.WhenAny(Task.WhenAll(releases), Task.Delay(ReleaseWait)).ConfigureAwait(false);
+        }
+
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        foreach (var iceBase in bases)
+        {
+            if (iceBase is not null)
+            {
+                await iceBase.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         _mdns?.Dispose();
+        _closing.Dispose();
         RaisePending();
     }
+
+    private static readonly TimeSpan ReleaseWait = TimeSpan.FromMilliseconds(500);
 
     private void Run(Action<IceAgent> action)
     {
@@ -432,7 +742,19 @@ public sealed class IceTransport : IAsyncDisposable
     {
         try
         {
-            Run(agent => agent.HandleTimeout(Now));
+            Run(agent =>
+            {
+                var now = Now;
+                agent.HandleTimeout(now);
+                foreach (var allocation in _allocations)
+                {
+                    if (allocation.Client.NextDeadline is { } due && due <= now)
+                    {
+                        allocation.Client.HandleTimeout(now);
+                        DrainTurn(allocation);
+                    }
+                }
+            });
         }
         catch (Exception ex)
         {
@@ -443,7 +765,16 @@ public sealed class IceTransport : IAsyncDisposable
 
     private void Reschedule()
     {
-        if (_agent.NextDeadline is { } deadline)
+        TimeSpan? next = _agent.NextDeadline;
+        foreach (var allocation in _allocations)
+        {
+            if (allocation.Client.NextDeadline is { } due && (next is null || due < next))
+            {
+                next = due;
+            }
+        }
+
+        if (next is { } deadline)
         {
             var due = deadline - Now;
             _timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
@@ -456,11 +787,16 @@ public sealed class IceTransport : IAsyncDisposable
 
     private void DrainEvents()
     {
+        SyncRelayPeers();
         while (_agent.PollEvent(out var agentEvent))
         {
             if (agentEvent is IceSelectedPairEvent selected)
             {
-                _path = selected.Pair is { } pair ? new SelectedPath(_sockets[pair.Local.BaseId], pair.Remote.EndPoint) : null;
+                _path = selected.Pair is { } pair && _bases[pair.Local.BaseId] is { } iceBase ? new SelectedPath(iceBase, pair.Remote.EndPoint) : null;
+                if (selected.Pair is { } chosen)
+                {
+                    _logger.LogInformation("ICE: selected {Pair}", chosen);
+                }
             }
 
             _pendingEvents.Add(agentEvent!);
@@ -528,7 +864,7 @@ public sealed class IceTransport : IAsyncDisposable
         }
     }
 
-    private void SendFromBase(int baseId, IPEndPoint remote, ReadOnlySpan<byte> datagram) => _sockets[baseId].TrySend(datagram, remote);
+    private void SendFromBase(int baseId, IPEndPoint remote, ReadOnlySpan<byte> datagram) => _bases[baseId]?.TrySend(datagram, remote);
 
     private void OnDatagram(int baseId, ReadOnlySpan<byte> datagram, IPEndPoint remote)
     {
@@ -573,7 +909,7 @@ public sealed class IceTransport : IAsyncDisposable
     }
 
     // One reference, so the send path reads socket and remote together without a lock.
-    private sealed record SelectedPath(UdpSocket Socket, IPEndPoint Remote);
+    private sealed record SelectedPath(IceBase Base, IPEndPoint Remote);
 
     private sealed class DemuxChannel(IceTransport owner) : IDatagramTransport
     {
@@ -588,7 +924,7 @@ public sealed class IceTransport : IAsyncDisposable
         }
 
         public bool TrySend(ReadOnlySpan<byte> datagram) =>
-            owner._path is { } path && path.Socket.TrySend(datagram, path.Remote);
+            owner._path is { } path && path.Base.TrySend(datagram, path.Remote);
 
         public void Deliver(ReadOnlySpan<byte> datagram)
         {

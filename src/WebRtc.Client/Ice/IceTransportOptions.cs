@@ -15,6 +15,25 @@ public sealed class IceTransportOptions
     /// <summary>STUN servers for server-reflexive candidates.</summary>
     public IReadOnlyList<IPEndPoint> StunServers { get; init; } = [];
 
+    /// <summary>TURN servers: a relay candidate is allocated from each (RFC 8656).</summary>
+    public IReadOnlyList<IceTurnServer> TurnServers { get; init; } = [];
+
+    /// <summary>
+    /// Gather relay candidates only (W3C iceTransportPolicy "relay"): no host, TCP or
+    /// server-reflexive candidates are announced or checked.
+    /// </summary>
+    public bool RelayOnly { get; init; }
+
+    /// <summary>
+    /// Gather RFC 6544 TCP host candidates too: a passive one (a listening socket) and an active
+    /// one per address, so a peer behind a UDP-blocking firewall can still connect. Pairs over
+    /// UDP rank higher, so TCP is only used when UDP fails.
+    /// </summary>
+    public bool IncludeTcp { get; init; }
+
+    /// <summary>Creates every socket (UDP, TCP, TURN); <c>new Socket(...)</c> when null.</summary>
+    public WebRtc.Client.Net.SocketFactory? SocketFactory { get; init; }
+
     /// <summary>
     /// Gather on loopback interfaces too. Off by default like browsers; tests and browsers started
     /// with <c>--allow-loopback-in-peer-connection</c> need it.

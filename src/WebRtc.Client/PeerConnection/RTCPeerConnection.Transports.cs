@@ -37,11 +37,16 @@ public sealed partial class RTCPeerConnection
             }
 
             var loggerFactory = _options.LoggerFactory;
+            var (stun, turn) = ResolveIceServers();
             ice = new IceTransport(new IceTransportOptions
             {
                 Controlling = controlling,
                 LocalCredentials = _localCredentials,
-                StunServers = ResolveStunServers(),
+                StunServers = stun,
+                TurnServers = turn,
+                RelayOnly = _configuration.IceTransportPolicy == RTCIceTransportPolicy.Relay,
+                IncludeTcp = _options.IceTcp,
+                SocketFactory = _options.SocketFactory,
                 IncludeLoopback = _options.IncludeLoopback,
                 BindAddresses = _options.BindAddresses,
                 MinPort = _options.MinPort,
@@ -98,32 +103,61 @@ public sealed partial class RTCPeerConnection
         ice?.Restart(credentials, controlling);
     }
 
-    private IReadOnlyList<IPEndPoint> ResolveStunServers()
+    /// <summary>
+    /// The STUN servers and TURN servers of the configuration, resolved (RFC 7064, RFC 7065).
+    /// A name that does not resolve is logged and skipped, as a browser reports it through
+    /// icecandidateerror rather than failing the connection.
+    /// </summary>
+    private (IReadOnlyList<IPEndPoint> Stun, IReadOnlyList<IceTurnServer> Turn) ResolveIceServers()
     {
-        var result = new List<IPEndPoint>();
+        var stun = new List<IPEndPoint>();
+        var turn = new List<IceTurnServer>();
         foreach (var server in _configuration.IceServers)
         {
             foreach (var url in server.Urls)
             {
                 var (scheme, host, port) = RTCIceServer.Parse(url);
-                if (scheme != "stun")
+                if (scheme == "stuns")
                 {
-                    continue; // stuns/turn/turns: not supported yet (logged at construction)
+                    _logger.LogWarning("stuns: (STUN over TLS) is not supported; {Url} is ignored", url);
+                    continue;
                 }
 
+                IPAddress[] addresses;
                 try
                 {
-                    var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : Dns.GetHostAddresses(host);
-                    result.AddRange(addresses.Select(a => new IPEndPoint(a, port)));
+                    addresses = IPAddress.TryParse(host, out var literal) ? [literal] : Dns.GetHostAddresses(host);
                 }
                 catch (System.Net.Sockets.SocketException ex)
                 {
-                    _logger.LogWarning(ex, "Could not resolve STUN server {Host}", host);
+                    _logger.LogWarning(ex, "Could not resolve ICE server {Host}", host);
+                    continue;
                 }
+
+                if (scheme == "stun")
+                {
+                    stun.AddRange(addresses.Select(a => new IPEndPoint(a, port)));
+                    continue;
+                }
+
+                // One allocation per URL: the first IPv4 address if there is one (what most relays serve).
+                var address = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+                if (address is null)
+                {
+                    continue;
+                }
+
+                var protocol = RTCIceServer.GetTurnTransport(url);
+                turn.Add(new IceTurnServer(new IPEndPoint(address, port), server.Username!, server.Credential!, protocol)
+                {
+                    Url = url,
+                    TlsTargetHost = protocol == RTCIceServerTransportProtocol.Tls ? host : null,
+                    TlsCertificateValidation = _options.TurnTlsCertificateValidation,
+                });
             }
         }
 
-        return result;
+        return (stun, turn);
     }
 
     private void StartGathering()
@@ -138,14 +172,6 @@ public sealed partial class RTCPeerConnection
 
             _gatheringStarted = true;
             ice = _ice;
-        }
-
-        if (_configuration.IceTransportPolicy == RTCIceTransportPolicy.Relay)
-        {
-            // No TURN yet means no relay candidate: gathering ends empty, as a browser's would.
-            OnGatheringStateChanged(ice, RTCIceGatheringState.Gathering);
-            OnGatheringStateChanged(ice, RTCIceGatheringState.Complete);
-            return;
         }
 
         _ = GatherAsync(ice);

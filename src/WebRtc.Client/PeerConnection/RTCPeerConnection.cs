@@ -51,9 +51,10 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         _logger = _options.LoggerFactory?.CreateLogger<RTCPeerConnection>() ?? (ILogger)NullLogger.Instance;
         foreach (var server in _configuration.IceServers)
         {
-            if (server.Urls.Any(u => u.StartsWith("turn", StringComparison.OrdinalIgnoreCase)))
+            // W3C setConfiguration step: a turn(s): URL without both credentials is an InvalidAccessError.
+            if (server.Urls.Any(u => u.StartsWith("turn", StringComparison.OrdinalIgnoreCase)) && (server.Username is null || server.Credential is null))
             {
-                _logger.LogWarning("TURN servers are not supported yet; the TURN URLs of this ICE server are ignored");
+                throw new InvalidAccessException("A turn: or turns: ICE server needs a username and a credential.");
             }
         }
 

@@ -154,7 +154,11 @@ public sealed class RTCIceServer
 
         foreach (var url in urls)
         {
-            Parse(url); // W3C: a malformed URL is a SyntaxError at construction
+            // W3C: a malformed URL is a SyntaxError at construction.
+            if (Parse(url).Scheme is "turn" or "turns")
+            {
+                GetTurnTransport(url);
+            }
         }
 
         Urls = urls;
@@ -170,6 +174,41 @@ public sealed class RTCIceServer
 
     /// <summary>TURN credential (never logged).</summary>
     public string? Credential { get; }
+
+    /// <summary>
+    /// How a turn:/turns: URL reaches its server (RFC 7065 §3): turns: is TLS over TCP, turn: is
+    /// UDP unless the URL says <c>?transport=tcp</c>.
+    /// </summary>
+    /// <exception cref="FormatException">Not a turn: or turns: URL, or a transport other than udp or tcp.</exception>
+    public static RTCIceServerTransportProtocol GetTurnTransport(string url)
+    {
+        var (scheme, _, _) = Parse(url);
+        if (scheme is not ("turn" or "turns"))
+        {
+            throw new FormatException($"'{url}' is not a turn: or turns: URL.");
+        }
+
+        int query = url.IndexOf('?', StringComparison.Ordinal);
+        string? transport = null;
+        if (query >= 0)
+        {
+            foreach (var parameter in url[(query + 1)..].Split('&'))
+            {
+                if (parameter.StartsWith("transport=", StringComparison.OrdinalIgnoreCase))
+                {
+                    transport = parameter["transport=".Length..].ToLowerInvariant();
+                }
+            }
+        }
+
+        return (scheme, transport) switch
+        {
+            ("turns", null or "tcp") => RTCIceServerTransportProtocol.Tls,
+            ("turn", null or "udp") => RTCIceServerTransportProtocol.Udp,
+            ("turn", "tcp") => RTCIceServerTransportProtocol.Tcp,
+            _ => throw new FormatException($"'{url}' asks for transport '{transport}', which is not supported (udp or tcp; turns: with udp would be DTLS)."),
+        };
+    }
 
     /// <summary>Splits a stun:/turn: URL (RFC 7064, RFC 7065) into scheme, host and port.</summary>
     /// <exception cref="FormatException">Not such a URL.</exception>
@@ -255,11 +294,28 @@ public sealed record RTCPeerConnectionOptions
     /// <summary>Bind exactly these addresses instead of enumerating interfaces.</summary>
     public IReadOnlyList<IPAddress>? BindAddresses { get; init; }
 
-    /// <summary>Lowest local UDP port.</summary>
+    /// <summary>Lowest local UDP (and ICE-TCP listening) port.</summary>
     public int? MinPort { get; init; }
 
-    /// <summary>Highest local UDP port.</summary>
+    /// <summary>Highest local UDP (and ICE-TCP listening) port.</summary>
     public int? MaxPort { get; init; }
+
+    /// <summary>
+    /// Gather RFC 6544 TCP host candidates (a passive listener and an active side per address), as
+    /// browsers do, so a peer whose UDP is blocked can still connect over TCP. UDP pairs rank
+    /// higher, so TCP carries the call only when UDP fails. Off by default for now (see the README).
+    /// </summary>
+    public bool IceTcp { get; init; }
+
+    /// <summary>
+    /// Validates the certificate of a <c>turns:</c> server instead of the system's validation
+    /// (for a private CA or a self-signed server in tests). Null uses the system's trust store and
+    /// the host name of the URL.
+    /// </summary>
+    public System.Net.Security.RemoteCertificateValidationCallback? TurnTlsCertificateValidation { get; init; }
+
+    /// <summary>Creates every socket the connection opens (see <see cref="WebRtc.Client.Net.SocketFactory"/>); null for plain sockets.</summary>
+    public WebRtc.Client.Net.SocketFactory? SocketFactory { get; init; }
 
     /// <summary>The a=max-message-size we advertise (and accept).</summary>
     public int MaxMessageSize { get; init; } = 256 * 1024;

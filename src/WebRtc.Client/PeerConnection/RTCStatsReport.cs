@@ -130,8 +130,17 @@ public sealed class RTCIceCandidateStats : RTCStats
     /// <summary>The port.</summary>
     public required int Port { get; init; }
 
-    /// <summary>"udp".</summary>
+    /// <summary>"udp" or "tcp".</summary>
     public string Protocol { get; init; } = "udp";
+
+    /// <summary>For TCP candidates: "active", "passive" or "so".</summary>
+    public string? TcpType { get; init; }
+
+    /// <summary>For local relay candidates: how the TURN server is reached, "udp", "tcp" or "tls".</summary>
+    public string? RelayProtocol { get; init; }
+
+    /// <summary>For local server-reflexive and relay candidates: the STUN/TURN URL.</summary>
+    public string? Url { get; init; }
 
     /// <summary>"host", "srflx", "prflx" or "relay".</summary>
     public required string CandidateType { get; init; }
@@ -273,7 +282,7 @@ public sealed partial class RTCPeerConnection
             {
                 string id = "I" + local.Foundation + "L" + local.EndPoint.Port;
                 locals[local] = id;
-                stats.Add(Candidate(id, true, local.EndPoint, local.Type, local.Priority, local.Foundation));
+                stats.Add(Candidate(id, true, local.EndPoint, local.Type, local.Priority, local.Foundation, local.Protocol, local.TcpType, local.RelayProtocol, local.Url));
             }
 
             var remotes = new Dictionary<IceRemoteCandidate, string>();
@@ -281,7 +290,7 @@ public sealed partial class RTCPeerConnection
             {
                 string id = "I" + remote.Foundation + "R" + remote.EndPoint.Port;
                 remotes[remote] = id;
-                stats.Add(Candidate(id, false, remote.EndPoint, remote.Type, remote.Priority, remote.Foundation));
+                stats.Add(Candidate(id, false, remote.EndPoint, remote.Type, remote.Priority, remote.Foundation, remote.Protocol, remote.TcpType, null, null));
             }
 
             string? selectedId = null;
@@ -362,8 +371,13 @@ public sealed partial class RTCPeerConnection
         AddMediaStats(stats, now, null, null);
         return Task.FromResult(new RTCStatsReport(stats));
 
-        RTCIceCandidateStats Candidate(string id, bool local, IPEndPointLike endPoint, RTCIceCandidateType type, uint priority, string foundation) => new()
+        RTCIceCandidateStats Candidate(string id, bool local, IPEndPointLike endPoint, RTCIceCandidateType type, uint priority, string foundation,
+            RTCIceProtocol protocol, RTCIceTcpCandidateType? tcpType, RTCIceServerTransportProtocol? relayProtocol, string? url) => new()
         {
+            Protocol = protocol == RTCIceProtocol.Tcp ? "tcp" : "udp",
+            TcpType = tcpType?.ToString().ToLowerInvariant(),
+            RelayProtocol = relayProtocol?.ToString().ToLowerInvariant(),
+            Url = url,
             Id = id,
             Timestamp = now,
             IsLocal = local,

@@ -29,10 +29,10 @@ internal sealed class KernelPacketLoss : IAsyncDisposable
         // (SSL_ERROR_SOCKET_WRITE_FAILURE): its association died at the first drop. On loopback every
         // datagram passes the input hook once, so the share dropped is the same.
         await MustAsync("nft", "add", "chain", "inet", table, "in", "{ type filter hook input priority 0 ; }");
-        await MustAsync("nft", "add", "rule", "inet", table, "in", "udp", "dport", $"{minPort}-{maxPort}",
-            "numgen", "random", "mod", "100", "<", percent.ToString(System.Globalization.CultureInfo.InvariantCulture), "counter", "drop");
-        await MustAsync("nft", "add", "rule", "inet", table, "in", "udp", "sport", $"{minPort}-{maxPort}", "udp", "dport", "!=", $"{minPort}-{maxPort}",
-            "numgen", "random", "mod", "100", "<", percent.ToString(System.Globalization.CultureInfo.InvariantCulture), "counter", "drop");
+        // 100% is a firewall that blocks UDP (nft's "numgen mod 100 < 100" is out of range, and needless).
+        string[] share = percent >= 100 ? [] : ["numgen", "random", "mod", "100", "<", percent.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        await MustAsync("nft", ["add", "rule", "inet", table, "in", "udp", "dport", $"{minPort}-{maxPort}", .. share, "counter", "drop"]);
+        await MustAsync("nft", ["add", "rule", "inet", table, "in", "udp", "sport", $"{minPort}-{maxPort}", "udp", "dport", "!=", $"{minPort}-{maxPort}", .. share, "counter", "drop"]);
         return loss;
     }
 

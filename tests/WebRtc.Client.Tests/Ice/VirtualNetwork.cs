@@ -161,6 +161,33 @@ internal sealed class VirtualNetwork
             return id;
         }
 
+        /// <summary>
+        /// A TCP host base. A passive one listens on <paramref name="endPoint"/>; an active one is
+        /// signaled with port 9 and its "connection" leaves from <paramref name="endPoint"/>, an
+        /// ephemeral port the peer only learns as peer-reflexive (RFC 6544).
+        /// </summary>
+        public int AddTcpBase(IPEndPoint endPoint, RTCIceTcpCandidateType tcpType, ushort interfacePreference = 65535)
+        {
+            int id = Bases.Count;
+            Bases.Add(endPoint);
+            network.Register(this, id, endPoint);
+            var candidate = tcpType == RTCIceTcpCandidateType.Active ? new IPEndPoint(endPoint.Address, 9) : endPoint;
+            Agent.AddTcpHostCandidate(id, candidate, tcpType, interfacePreference, network.Now);
+            DrainEvents();
+            return id;
+        }
+
+        /// <summary>A relay base: the virtual network stands in for the TURN server, delivering straight to and from the relayed address.</summary>
+        public int AddRelayBase(IPEndPoint relayed, IPEndPoint mapped, RTCIceServerTransportProtocol protocol = RTCIceServerTransportProtocol.Udp)
+        {
+            int id = Bases.Count;
+            Bases.Add(relayed);
+            network.Register(this, id, relayed);
+            Agent.AddRelayCandidate(id, relayed, mapped, protocol, new IPEndPoint(relayed.Address, 3478), "turn:test", 65535, network.Now);
+            DrainEvents();
+            return id;
+        }
+
         /// <summary>STUN requests this peer sent (checks and consent), whether or not they arrived.</summary>
         public int RequestsSent { get; private set; }
 
@@ -198,7 +225,7 @@ internal sealed class VirtualNetwork
             other.Agent.SetRemoteCredentials(Ufrag, Password, Options.Lite);
             foreach (var candidate in Gathered)
             {
-                other.Agent.AddRemoteCandidate(candidate.Type, candidate.EndPoint, candidate.Priority, candidate.Foundation, network.Now);
+                other.Agent.AddRemoteCandidate(candidate.Type, candidate.EndPoint, candidate.Priority, candidate.Foundation, network.Now, candidate.Protocol, candidate.TcpType);
             }
 
             if (endOfCandidates)
