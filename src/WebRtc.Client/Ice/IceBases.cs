@@ -129,6 +129,12 @@ internal sealed class TcpActiveIceBase(IPAddress localAddress, int baseId, TcpCo
 
         public bool TrySend(ReadOnlySpan<byte> datagram)
         {
+            // Once connected, data goes straight to the connection's own queue: no lock per packet.
+            if (Volatile.Read(ref _connection) is { } ready)
+            {
+                return ready.TrySend(datagram);
+            }
+
             lock (_sync)
             {
                 if (_connection is { } connected)
@@ -191,11 +197,13 @@ internal sealed class TcpActiveIceBase(IPAddress localAddress, int baseId, TcpCo
                 }
                 else
                 {
-                    _connection = connection;
                     foreach (var datagram in _queued ?? [])
                     {
                         connection.TrySend(datagram);
                     }
+
+                    // Published after the queued checks went, so nothing overtakes them.
+                    Volatile.Write(ref _connection, connection);
 
                     _queued = null;
                     _owner._logger.LogDebug("ICE-TCP: connected to {Remote} from {Local}", _remote, connection.LocalEndPoint);

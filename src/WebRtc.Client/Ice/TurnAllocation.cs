@@ -92,6 +92,10 @@ internal sealed class TurnAllocation : IAsyncDisposable
                 {
                     OnFromServer(datagram);
                 }
+                else
+                {
+                    _logger.LogDebug("TURN: dropped a {Length}-byte datagram from {Remote}, not the server {Server}", datagram.Length, remote, Server.Server);
+                }
             });
             return;
         }
